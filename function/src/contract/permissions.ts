@@ -1,0 +1,23 @@
+/**
+ * Every AWS action the function's code performs, grouped by the resource it acts on. The
+ * execution role (infra/) grants exactly these and nothing else; the function must not call
+ * anything not listed here. Change both sides by changing this file.
+ */
+export const FunctionPermissions = {
+  /** Objects of the source bucket: read the upload (a specific version when the bucket is versioned). */
+  sourceObjects: ["s3:GetObject", "s3:GetObjectVersion"],
+  /**
+   * The source bucket itself: without s3:ListBucket, S3 answers a GetObject for a key that no
+   * longer exists with 403 AccessDenied instead of 404 NoSuchKey, and the function could not
+   * tell a deleted upload (permanent) from a permissions fault.
+   */
+  sourceBucket: ["s3:ListBucket"],
+  /** Objects of the thumbnail bucket: write thumbnails (no object tagging, no ACLs). */
+  thumbnailObjects: ["s3:PutObject"],
+  /** The ImageMetadata table (not its indexes): conditional writes and reads by key. */
+  metadataTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  /** The on-failure destination of asynchronous invocations. */
+  deadLetterQueue: ["sqs:SendMessage"],
+  /** The function's own log group. */
+  logGroup: ["logs:CreateLogStream", "logs:PutLogEvents"],
+} as const;
