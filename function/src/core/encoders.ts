@@ -1,0 +1,38 @@
+/** Thumbnail encoders: JPEG for opaque images, PNG where transparency must survive. */
+import * as jpeg from "jpeg-js";
+import { PNG } from "pngjs";
+import type { Bitmap } from "./orientation";
+
+export type ThumbnailFormat = "jpeg" | "png";
+
+export const THUMBNAIL_CONTENT_TYPES: Record<ThumbnailFormat, string> = {
+  jpeg: "image/jpeg",
+  png: "image/png",
+};
+
+/** File extension of each thumbnail format, used in thumbnail keys. */
+export const THUMBNAIL_EXTENSIONS: Record<ThumbnailFormat, string> = {
+  jpeg: "jpg",
+  png: "png",
+};
+
+const PNG_COLOR_RGBA = 6;
+
+export function encodeThumbnail(bitmap: Bitmap, format: ThumbnailFormat, jpegQuality: number): Buffer {
+  if (format === "jpeg") {
+    return jpeg.encode({ width: bitmap.width, height: bitmap.height, data: bitmap.data }, jpegQuality).data;
+  }
+  const png = new PNG({ width: bitmap.width, height: bitmap.height });
+  png.data = bitmap.data;
+  return PNG.sync.write(png, { colorType: PNG_COLOR_RGBA, inputHasAlpha: true, deflateLevel: 9 });
+}
+
+/** True when any pixel is not fully opaque. */
+export function hasTransparency(bitmap: Bitmap): boolean {
+  const data = bitmap.data;
+  const end = bitmap.width * bitmap.height * 4;
+  for (let i = 3; i < end; i += 4) {
+    if (data[i] !== 0xff) return true;
+  }
+  return false;
+}
