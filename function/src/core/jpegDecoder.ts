@@ -1,12 +1,23 @@
 /**
  * JPEG decoding for the thumbnail core. The core asks for a bitmap no smaller than the
- * thumbnail needs; a decoder may return one scaled down (1/2, 1/4, 1/8 in the DCT domain)
- * as long as it still covers minWidth × minHeight. The core resizes, orients and encodes.
+ * thumbnail needs; this decodes at the largest DCT scale (1/8, 1/4, 1/2) that still covers
+ * minWidth × minHeight, using libjpeg-turbo compiled to WebAssembly: a 1/8 decode of a 12 MP
+ * photo never holds the full-size bitmap, which is most of a naive decode's time and memory.
+ * The core resizes, orients and encodes.
  *
- * This first version decodes at full size with jpeg-js (what jimp uses); the performance
- * work replaces it behind the same signature.
+ * Anything libjpeg-turbo rejects or only decodes with a warning (corrupt entropy data,
+ * stray bytes, truncation) goes to jpeg-js at full size, which is what jimp itself would have
+ * done; if that fails too, the error says why. The pixel limit is checked on the frame header
+ * before either decoder allocates.
  */
 import * as jpeg from "jpeg-js";
+import { invertedCmykToRgbaInPlace } from "./jpeg/cmyk";
+import { JpegCorruptError, JpegDecodeError, JpegTooLargeError } from "./jpeg/errors";
+import { readJpegFrameSize } from "./jpeg/header";
+import { chooseDenominator } from "./jpeg/scale";
+import { decodeScaled, JpegColorSpace } from "./jpeg/turbo";
+
+export { JpegCorruptError, JpegDecodeError, JpegTooLargeError } from "./jpeg/errors";
 
 export interface DecodedBitmap {
   width: number;
@@ -24,14 +35,73 @@ export interface JpegDecodeRequest {
   maxPixels: number;
 }
 
+/** Which decoder produced a bitmap, and at what scale: for the benchmark and tests. */
+export interface DecodeReport {
+  decoder: "libjpeg-turbo" | "jpeg-js";
+  denominator: number;
+}
+
+let lastReport: DecodeReport | undefined;
+
+/** How the most recent successful decodeJpeg call decoded. */
+export function lastJpegDecode(): DecodeReport | undefined {
+  return lastReport;
+}
+
 export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): DecodedBitmap {
-  const maxResolutionInMP = Math.max(1, Math.ceil(request.maxPixels / 1_000_000));
-  const decoded = jpeg.decode(bytes, {
-    useTArray: true,
-    formatAsRGBA: true,
-    maxResolutionInMP,
-    // RGBA at maxPixels plus jpeg-js's component buffers.
-    maxMemoryUsageInMB: Math.ceil((request.maxPixels * 8) / (1024 * 1024)) + 64,
-  });
+  checkRequest(request);
+  const frame = readJpegFrameSize(bytes);
+  if (frame) checkPixels(frame.width, frame.height, request.maxPixels);
+  lastReport = undefined;
+  try {
+    const decoded = decodeScaled(
+      bytes,
+      (header) => chooseDenominator(header.width, header.height, request.minWidth, request.minHeight),
+      (header) => checkPixels(header.width, header.height, request.maxPixels),
+    );
+    if (!decoded.warned) {
+      const cmyk = decoded.header.colorSpace === JpegColorSpace.Cmyk || decoded.header.colorSpace === JpegColorSpace.Ycck;
+      if (cmyk) invertedCmykToRgbaInPlace(decoded.data);
+      lastReport = { decoder: "libjpeg-turbo", denominator: decoded.denominator };
+      return { width: decoded.width, height: decoded.height, data: decoded.data };
+    }
+  } catch (error) {
+    if (error instanceof JpegDecodeError) throw error;
+    // Anything else from libjpeg-turbo: let jpeg-js have its say below.
+  }
+  return decodeFullSizeWithJpegJs(bytes, request.maxPixels);
+}
+
+function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): DecodedBitmap {
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: Math.max(1, Math.ceil(maxPixels / 1_000_000)),
+      // RGBA at maxPixels plus jpeg-js's component buffers.
+      maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / (1024 * 1024)) + 64,
+    });
+  } catch (error) {
+    throw new JpegCorruptError(`not a decodable JPEG: neither libjpeg-turbo nor jpeg-js accepts it (jpeg-js: ${(error as Error).message})`);
+  }
+  if (!(decoded.width > 0 && decoded.height > 0) || decoded.data.length !== decoded.width * decoded.height * 4) {
+    throw new JpegCorruptError(`jpeg-js returned an empty or inconsistent ${decoded.width}×${decoded.height} bitmap`);
+  }
+  checkPixels(decoded.width, decoded.height, maxPixels);
+  lastReport = { decoder: "jpeg-js", denominator: 1 };
   return { width: decoded.width, height: decoded.height, data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength) };
+}
+
+function checkPixels(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) throw new JpegTooLargeError(width, height, maxPixels);
+}
+
+function checkRequest(request: JpegDecodeRequest): void {
+  for (const key of ["minWidth", "minHeight", "maxPixels"] as const) {
+    const value = request[key];
+    if (!Number.isFinite(value) || value < 1) {
+      throw new RangeError(`decodeJpeg: ${key} must be a finite number ≥ 1, got ${value}`);
+    }
+  }
 }
