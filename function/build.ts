@@ -5,6 +5,7 @@
 import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
+import { jpegWasmAssets } from "./src/core/jpeg/wasmFile";
 
 /** Lambda's `handler` setting for the bundle. */
 export const FUNCTION_HANDLER = "index.handler";
@@ -51,6 +52,7 @@ export function buildFunctionSync(options: BuildOptions = {}): FunctionBuild {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   esbuild.buildSync(esbuildOptions(outDir, options.minify ?? true));
+  copyRuntimeFiles(outDir);
   return describe(outDir);
 }
 
@@ -59,7 +61,13 @@ export async function buildFunction(options: BuildOptions = {}): Promise<Functio
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   await esbuild.build(esbuildOptions(outDir, options.minify ?? true));
+  copyRuntimeFiles(outDir);
   return describe(outDir);
+}
+
+/** The libjpeg-turbo WASM module ships beside index.js, read on the first JPEG (see jpeg/wasmFile.ts). */
+function copyRuntimeFiles(outDir: string): void {
+  for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(outDir, asset.fileName));
 }
 
 function describe(outDir: string): FunctionBuild {
