@@ -8,14 +8,15 @@ import * as aws_native from "@pulumi/aws-native";
 import { AlarmTopic } from "./alarmTopic";
 import { Alarms } from "./alarms";
 import { Dashboard } from "./dashboard";
+import { physicalName } from "./naming";
+
+/** Purposes in the names of the monitoring resources (alarms add theirs, see alarms.ts). */
+export const MonitoringPurpose = { alarmTopic: "alarms", dashboard: "dashboard" } as const;
 
 export interface MonitoringArgs {
-  /**
-   * The stack's resource-name prefix, e.g. "thumbnails-prod"; the topic is `<prefix>-alarms`,
-   * alarms `<prefix>-<purpose>`, the dashboard `<prefix>`.
-   */
-  namePrefix: string;
-  /** dev | staging | prod. */
+  /** Names follow the stack's convention, `<project>-<environment>-<purpose>`. */
+  project: string;
+  /** dev | staging | prod; also the Environment dimension of the function's metrics. */
   environment: string;
   accountId: pulumi.Input<string>;
   region: pulumi.Input<string>;
@@ -46,12 +47,13 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("thumbnails:monitoring:Monitoring", name, {}, opts);
 
-    const alarmNamePrefix = `${args.namePrefix}-`;
+    // Every alarm name starts with this; the alarm topic trusts alarms with this prefix only.
+    const alarmNamePrefix = physicalName(args.project, args.environment, "");
 
     this.alarmTopic = new AlarmTopic(
       `${name}-topic`,
       {
-        topicName: `${args.namePrefix}-alarms`,
+        topicName: physicalName(args.project, args.environment, MonitoringPurpose.alarmTopic),
         alarmNamePrefix,
         accountId: args.accountId,
         region: args.region,
@@ -81,7 +83,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.dashboard = new Dashboard(
       `${name}-dashboard`,
       {
-        dashboardName: args.namePrefix,
+        dashboardName: physicalName(args.project, args.environment, MonitoringPurpose.dashboard),
         region: args.region,
         environment: args.environment,
         functionName: args.functionName,
