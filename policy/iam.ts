@@ -1,0 +1,135 @@
+/**
+ * Rule: IAM policy documents grant least privilege — no wildcard action and no "*" resource,
+ * except the actions AWS authorizes only against "*" (listed below with the reason).
+ *
+ * Only Allow statements are judged: a Deny with wildcards narrows access (the TLS-only bucket
+ * policies deny "s3:*" to "*" on purpose). NotAction/NotResource in an Allow grant everything
+ * except what they name, so they count as wildcards.
+ */
+import { asList, isObject, isUnknown, parsePolicyDocument, Props, show } from "./values";
+
+/**
+ * Actions that have no resource-level permissions: AWS accepts them only with Resource "*", so a
+ * statement whose actions are all listed here may use "*". Scope such statements with a Condition
+ * where the service offers one (cloudwatch:namespace for PutMetricData).
+ */
+export const RESOURCE_WILDCARD_EXCEPTIONS: Readonly<Record<string, string>> = {
+  "cloudwatch:PutMetricData": "CloudWatch has no resource-level permissions for PutMetricData; scope it with the cloudwatch:namespace condition key.",
+  "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions.",
+  "xray:PutTelemetryRecords": "X-Ray telemetry ingestion has no resource-level permissions.",
+  "xray:GetSamplingRules": "X-Ray sampling reads have no resource-level permissions.",
+  "xray:GetSamplingTargets": "X-Ray sampling reads have no resource-level permissions.",
+};
+
+/** Where each IAM-bearing type keeps its documents, for aws-native and the classic provider. */
+const DOCUMENTS: Record<string, (props: Props) => Array<{ where: string; document: unknown; trust?: boolean }>> = {
+  "aws-native:iam:Role": (p) => [
+    { where: "assumeRolePolicyDocument", document: p.assumeRolePolicyDocument, trust: true },
+    ...inlinePolicies(p.policies, "policyDocument"),
+  ],
+  "aws-native:iam:User": (p) => inlinePolicies(p.policies, "policyDocument"),
+  "aws-native:iam:Group": (p) => inlinePolicies(p.policies, "policyDocument"),
+  "aws-native:iam:ManagedPolicy": (p) => [{ where: "policyDocument", document: p.policyDocument }],
+  "aws-native:iam:RolePolicy": (p) => [{ where: "policyDocument", document: p.policyDocument }],
+  "aws-native:iam:UserPolicy": (p) => [{ where: "policyDocument", document: p.policyDocument }],
+  "aws-native:iam:GroupPolicy": (p) => [{ where: "policyDocument", document: p.policyDocument }],
+  "aws:iam/role:Role": (p) => [
+    { where: "assumeRolePolicy", document: p.assumeRolePolicy, trust: true },
+    ...inlinePolicies(p.inlinePolicies, "policy"),
+  ],
+  "aws:iam/policy:Policy": (p) => [{ where: "policy", document: p.policy }],
+  "aws:iam/rolePolicy:RolePolicy": (p) => [{ where: "policy", document: p.policy }],
+  "aws:iam/userPolicy:UserPolicy": (p) => [{ where: "policy", document: p.policy }],
+  "aws:iam/groupPolicy:GroupPolicy": (p) => [{ where: "policy", document: p.policy }],
+};
+
+function inlinePolicies(policies: unknown, field: string): Array<{ where: string; document: unknown }> {
+  if (isUnknown(policies)) return [];
+  return asList(policies).map((policy, index) => {
+    const name = isObject(policy) && typeof policy.policyName === "string" && !isUnknown(policy.policyName) ? ` "${policy.policyName}"` : "";
+    return { where: `policies[${index}]${name}`, document: isObject(policy) ? policy[field] : undefined };
+  });
+}
+
+export function isIamPolicyBearing(type: string): boolean {
+  return type in DOCUMENTS;
+}
+
+/** A wildcard resource: "*" itself, or an ARN whose resource part is "*" (e.g. arn:aws:s3:::*). */
+export function isWildcardResource(resource: string): boolean {
+  if (resource === "*") return true;
+  const parts = resource.split(":");
+  return parts[0] === "arn" && parts.length >= 6 && parts.slice(5).join(":") === "*";
+}
+
+/** Violations in one permissions document (an identity policy). */
+export function checkPermissionsDocument(document: Props, where: string): string[] {
+  const violations: string[] = [];
+  if (isUnknown(document.Statement)) return violations;
+  asList(document.Statement).forEach((statement, index) => {
+    if (!isObject(statement) || statement.Effect !== "Allow") return;
+    const label = `${where} Statement[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
+    if (statement.NotAction !== undefined) {
+      violations.push(`${label} allows NotAction ${show(statement.NotAction)}, which grants every other action; list the actions instead.`);
+    }
+    if (statement.NotResource !== undefined) {
+      violations.push(`${label} allows NotResource ${show(statement.NotResource)}, which grants every other resource; list the resources instead.`);
+    }
+    const actions = isUnknown(statement.Action) ? [] : asList(statement.Action).filter((a): a is string => typeof a === "string" && !isUnknown(a));
+    for (const action of actions) {
+      if (action.includes("*")) {
+        violations.push(`${label} allows the wildcard action ${show(action)}; name the exact actions needed.`);
+      }
+    }
+    const resources = isUnknown(statement.Resource) ? [] : asList(statement.Resource).filter((r): r is string => typeof r === "string" && !isUnknown(r));
+    const wildcards = resources.filter(isWildcardResource);
+    if (wildcards.length > 0) {
+      const notExempt = isUnknown(statement.Action) || asList(statement.Action).some((a) => isUnknown(a))
+        ? [] // judged at `pulumi up`, when the actions are known
+        : asList(statement.Action).filter((a) => typeof a !== "string" || !(a in RESOURCE_WILDCARD_EXCEPTIONS));
+      if (notExempt.length > 0) {
+        violations.push(
+          `${label} allows ${show(notExempt)} on the wildcard resource ${show(wildcards[0])}; name the resources ` +
+            `(only ${Object.keys(RESOURCE_WILDCARD_EXCEPTIONS).join(", ")} may use "*").`,
+        );
+      }
+    }
+  });
+  return violations;
+}
+
+function isWildcardPrincipal(principal: unknown): boolean {
+  if (principal === "*") return true;
+  if (!isObject(principal)) return false;
+  return Object.values(principal).some((p) => asList(p).includes("*"));
+}
+
+/** Violations in a trust policy: who may assume the role must be named. */
+export function checkTrustDocument(document: Props, where: string): string[] {
+  const violations: string[] = [];
+  if (isUnknown(document.Statement)) return violations;
+  asList(document.Statement).forEach((statement, index) => {
+    if (!isObject(statement) || statement.Effect !== "Allow") return;
+    if (isWildcardPrincipal(statement.Principal) || statement.NotPrincipal !== undefined) {
+      violations.push(`${where} Statement[${index}] lets any principal assume the role (${show(statement.Principal ?? statement.NotPrincipal)}); name the service or account.`);
+    }
+  });
+  return violations;
+}
+
+/** Violations of the least-privilege rule for one resource (none for types without IAM documents). */
+export function checkIamLeastPrivilege(type: string, props: Props): string[] {
+  const locate = DOCUMENTS[type];
+  if (!locate) return [];
+  const violations: string[] = [];
+  for (const { where, document, trust } of locate(props)) {
+    const parsed = parsePolicyDocument(document);
+    if (parsed === undefined || parsed === "unknown") continue;
+    if (parsed === "invalid") {
+      violations.push(`${type} ${where} is not a JSON policy document: ${show(document)}.`);
+      continue;
+    }
+    violations.push(...(trust ? checkTrustDocument(parsed, `${type} ${where}`) : checkPermissionsDocument(parsed, `${type} ${where}`)));
+  }
+  return violations;
+}
