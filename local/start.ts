@@ -1,0 +1,54 @@
+/**
+ * Entry point of `npm start`. Exit codes: 0 the pipeline ran (FAILED images are results, not
+ * errors); 2 bad arguments or unreadable input; 3 the machine cannot run it (e.g. a port in
+ * use); 130 stopped by Ctrl-C before finishing; 1 anything unexpected. Errors are one line.
+ */
+// The SDK's notice that its 2027 releases will need Node 22 says nothing about this run; the
+// function containers get the runtime's own environment and are not affected.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { parseArgs, USAGE } from "./cli/args";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
+import { Interrupted, runPipeline } from "./pipeline";
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write("\nStopping now.\n");
+      process.exit(EXIT_INTERRUPTED);
+    }
+    process.stderr.write("\nShutting down (Ctrl-C again to force)…\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const options = parseArgs(argv);
+    if (options.help) {
+      process.stdout.write(USAGE + "\n");
+      return EXIT_OK;
+    }
+    await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof Interrupted) return EXIT_INTERRUPTED;
+    const exitCode = (err as { exitCode?: number }).exitCode;
+    if (typeof exitCode === "number") {
+      process.stderr.write(`npm start: ${(err as Error).message}\n`);
+      return exitCode;
+    }
+    const detail = process.env.DEBUG ? ((err as Error)?.stack ?? String(err)) : `${(err as Error)?.message ?? err} (set DEBUG=1 for details)`;
+    process.stderr.write(`npm start: unexpected error: ${detail}\n`);
+    return EXIT_UNEXPECTED;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
