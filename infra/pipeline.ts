@@ -1,0 +1,219 @@
+/**
+ * The whole pipeline as one component: buckets, table, dead-letter queue, function and trigger,
+ * named and tagged by one convention from the stack's config. Its public properties are what
+ * other parts (monitoring, index.ts outputs) build on.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws_native from "@pulumi/aws-native";
+import type { Environment, PipelineConfig } from "./config";
+import { DeadLetterQueue } from "./deadLetterQueue";
+import { HardenedBucket } from "./hardenedBucket";
+import { MetadataTable } from "./metadataTable";
+import { deriveBucketName, physicalName, Purpose } from "./naming";
+import { StackTags } from "./tags";
+import { ThumbnailFunction } from "./thumbnailFunction";
+import { UploadTrigger } from "./uploadTrigger";
+
+/** Artifacts are kept only for rollback; Lambda keeps its own copy of deployed code. */
+const ARTIFACT_NONCURRENT_DAYS = 30;
+
+export interface ThumbnailPipelineArgs {
+  /** Pulumi project and stack names (naming and tags). */
+  project: string;
+  stack: string;
+  config: PipelineConfig;
+  /** The built function bundle's directory (function/build.ts). */
+  functionCodeDirectory: string;
+}
+
+export class ThumbnailPipeline extends pulumi.ComponentResource {
+  public readonly project: string;
+  public readonly environment: Environment;
+  public readonly config: PipelineConfig;
+  public readonly tags: StackTags;
+  public readonly accountId: pulumi.Output<string>;
+  public readonly region: pulumi.Output<string>;
+  public readonly partition: pulumi.Output<string>;
+
+  public readonly artifactBucket: HardenedBucket;
+  public readonly thumbnailBucket: HardenedBucket;
+  public readonly sourceBucket: HardenedBucket;
+  public readonly metadataTable: MetadataTable;
+  public readonly deadLetterQueue: DeadLetterQueue;
+  public readonly thumbnailFunction: ThumbnailFunction;
+  public readonly uploadTrigger: UploadTrigger;
+
+  public readonly sourceBucketName: pulumi.Output<string>;
+  public readonly thumbnailBucketName: pulumi.Output<string>;
+  public readonly artifactBucketName: pulumi.Output<string>;
+  public readonly metadataTableName: pulumi.Output<string>;
+  public readonly metadataTableArn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+  public readonly functionArn: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
+  /** The function's timeout (alarms compare duration with it). */
+  public readonly timeoutSeconds: number;
+  public readonly deadLetterQueueArn: pulumi.Output<string>;
+  public readonly deadLetterQueueUrl: pulumi.Output<string>;
+  public readonly deadLetterQueueName: pulumi.Output<string>;
+
+  constructor(name: string, args: ThumbnailPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("thumbnails:pipeline:ThumbnailPipeline", name, {}, opts);
+    const { config, project, stack } = args;
+    this.project = project;
+    this.environment = config.environment;
+    this.config = config;
+    this.timeoutSeconds = config.functionTimeoutSeconds;
+    this.tags = new StackTags({ project, environment: config.environment, extraTags: config.extraTags });
+    const tags = this.tags.list;
+
+    const invokeOpts = { parent: this };
+    this.accountId = aws_native.getAccountIdOutput(invokeOpts).accountId;
+    this.region = aws_native.getRegionOutput(invokeOpts).region;
+    this.partition = aws_native.getPartitionOutput(invokeOpts).partition;
+
+    const bucketName = (explicit: string | undefined, purpose: string): pulumi.Output<string> =>
+      explicit !== undefined
+        ? pulumi.output(explicit)
+        : pulumi
+            .all([this.accountId, this.region])
+            .apply(([accountId, region]) => deriveBucketName({ project, stack, purpose, accountId, region }));
+    // Known before the bucket exists: the trigger's permission and the role are scoped to it.
+    const sourceBucketName = bucketName(config.sourceBucketName, Purpose.sourceBucket);
+    const artifactBucketName = bucketName(undefined, Purpose.artifactBucket);
+    const named = (purpose: string) => physicalName(project, config.environment, purpose);
+
+    this.artifactBucket = new HardenedBucket(
+      `${name}-artifacts`,
+      {
+        bucketName: artifactBucketName,
+        partition: this.partition,
+        versioned: true,
+        noncurrentVersionExpirationDays: ARTIFACT_NONCURRENT_DAYS,
+        tags,
+      },
+      { parent: this },
+    );
+    this.artifactBucketName = this.artifactBucket.bucketName;
+
+    this.thumbnailBucket = new HardenedBucket(
+      `${name}-thumbnails`,
+      {
+        bucketName: bucketName(config.thumbnailBucketName, Purpose.thumbnailBucket),
+        partition: this.partition,
+        // Thumbnails can be regenerated from the sources: versions would only add cost.
+        versioned: false,
+        protectData: config.protectData,
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.thumbnailBucketName = this.thumbnailBucket.bucketName;
+
+    this.metadataTable = new MetadataTable(
+      `${name}-metadata`,
+      {
+        tableName: named(Purpose.table),
+        pointInTimeRecovery: config.pointInTimeRecovery,
+        protectData: config.protectData,
+        tags,
+      },
+      { parent: this },
+    );
+    this.metadataTableName = this.metadataTable.tableName;
+    this.metadataTableArn = this.metadataTable.arn;
+
+    this.deadLetterQueue = new DeadLetterQueue(
+      `${name}-dlq`,
+      { queueName: named(Purpose.deadLetterQueue), tags },
+      { parent: this },
+    );
+    this.deadLetterQueueArn = this.deadLetterQueue.arn;
+    this.deadLetterQueueUrl = this.deadLetterQueue.url;
+    this.deadLetterQueueName = this.deadLetterQueue.queueName;
+
+    this.thumbnailFunction = new ThumbnailFunction(
+      `${name}-thumbnailer`,
+      {
+        functionName: named(Purpose.function),
+        environment: config.environment,
+        partition: this.partition,
+        region: this.region,
+        accountId: this.accountId,
+        codeDirectory: args.functionCodeDirectory,
+        artifactBucketName: this.artifactBucketName,
+        // Names, not the bucket resource: the source bucket is created after the function.
+        sourceBucketName,
+        thumbnailBucketName: this.thumbnailBucketName,
+        tableName: this.metadataTable.tableName,
+        tableArn: this.metadataTable.arn,
+        deadLetterQueueArn: this.deadLetterQueue.arn,
+        thumbnailSizes: config.thumbnailSizes,
+        jpegQuality: config.jpegQuality,
+        maxObjectBytes: config.maxObjectBytes,
+        maxImagePixels: config.maxImagePixels,
+        memoryMb: config.functionMemoryMb,
+        timeoutSeconds: config.functionTimeoutSeconds,
+        logRetentionDays: config.logRetentionDays,
+        logLevel: config.logLevel,
+        reservedConcurrency: config.reservedConcurrency,
+        asyncMaxRetryAttempts: config.asyncMaxRetryAttempts,
+        asyncMaxEventAgeSeconds: config.asyncMaxEventAgeSeconds,
+        tags,
+        tagMap: this.tags.record,
+      },
+      { parent: this },
+    );
+    this.functionName = this.thumbnailFunction.functionName;
+    this.functionArn = this.thumbnailFunction.functionArn;
+    this.logGroupName = this.thumbnailFunction.logGroupName;
+
+    this.uploadTrigger = new UploadTrigger(
+      `${name}-trigger`,
+      {
+        sourceBucketName,
+        partition: this.partition,
+        accountId: this.accountId,
+        functionArn: this.functionArn,
+      },
+      { parent: this },
+    );
+
+    this.sourceBucket = new HardenedBucket(
+      `${name}-source`,
+      {
+        bucketName: sourceBucketName,
+        partition: this.partition,
+        versioned: config.sourceVersioning,
+        noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
+        transitionDays: config.sourceTransitionDays,
+        transitionStorageClass: config.sourceTransitionStorageClass,
+        notificationConfiguration: this.uploadTrigger.notificationConfiguration,
+        // S3 tests the destination when the notification is set: the permission must exist.
+        dependsOn: [this.uploadTrigger.permission],
+        protectData: config.protectData,
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.sourceBucketName = this.sourceBucket.bucketName;
+
+    this.registerOutputs({
+      sourceBucketName: this.sourceBucketName,
+      thumbnailBucketName: this.thumbnailBucketName,
+      metadataTableName: this.metadataTableName,
+      functionArn: this.functionArn,
+      functionName: this.functionName,
+      logGroupName: this.logGroupName,
+      deadLetterQueueUrl: this.deadLetterQueueUrl,
+      deadLetterQueueArn: this.deadLetterQueueArn,
+    });
+  }
+
+  /** `<project>-<environment>-<purpose>`: for resources other modules add (alarms, dashboard). */
+  public physicalName(purpose: string): string {
+    return physicalName(this.project, this.environment, purpose);
+  }
+}
