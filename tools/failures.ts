@@ -1,0 +1,206 @@
+/**
+ * `npm run failures -- --stack <name>`: lists the uploads that ended FAILED, newest first, with
+ * their reasons, from the metadata table's sparse FailuresByTime index (only FAILED records
+ * are in it, so the query reads failures and nothing else).
+ */
+import { parseArgs } from "util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { Table } from "../function/src/contract/table";
+import {
+  OperatorError,
+  StackOutput,
+  explainAwsError,
+  readStackOutputs,
+  regionOf,
+  requireOutput,
+  runCli,
+  type StackOutputs,
+  type StackSource,
+} from "./stackOutputs";
+
+const USAGE = `usage: npm run failures -- --stack <name> [--outputs <file>] [--since <when>] [--until <when>] [--limit <n>] [--json] [--dry-run]
+  --stack <name>     Pulumi stack whose metadata table to read (outputs read with the Pulumi CLI)
+  --outputs <file>   read the stack's outputs from this file (pulumi stack output --json) instead
+  --since <when>     oldest processing time: an ISO time (2026-11-27T08:00:00Z) or an age (30m, 12h, 7d); default 7d
+  --until <when>     newest processing time, same forms; default now
+  --limit <n>        at most n records (default 50)
+  --json             one JSON record per line instead of a table
+  --dry-run          print the query that would run; read nothing`;
+
+/** The value FailedStatus holds on every FAILED record (the sparse index's partition). */
+export const FAILED = "FAILED";
+
+export interface FailureRecord {
+  processedAt: string;
+  reason: string;
+  detail?: string;
+  sourceBucket?: string;
+  sourceKey?: string;
+  imageId?: string;
+  /** The whole item, for --json. */
+  item: Record<string, unknown>;
+}
+
+/** An ISO time, or an age before `now` such as 30m, 12h, 7d. */
+export function parseWhen(text: string, option: string, now: Date = new Date()): string {
+  const age = /^(\d+)\s*([mhd])$/.exec(text.trim());
+  if (age) {
+    const ms = Number(age[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as "m" | "h" | "d"];
+    return new Date(now.getTime() - ms).toISOString();
+  }
+  const t = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim()) && !Number.isNaN(t)) return new Date(t).toISOString();
+  throw new OperatorError(`${option} ${JSON.stringify(text)}: expected an ISO time such as 2026-11-27T08:00:00Z or an age such as 30m, 12h or 7d`);
+}
+
+export interface ListFailuresOptions {
+  tableName: string;
+  /** ISO times bounding ProcessedAt (inclusive). */
+  since: string;
+  until: string;
+  limit: number;
+}
+
+/** The query the command runs: the sparse index, newest first, within the time range. */
+export function failuresQuery(options: ListFailuresOptions, exclusiveStartKey?: Record<string, unknown>): QueryCommandInput {
+  const index = Table.failuresByTime;
+  return {
+    TableName: options.tableName,
+    IndexName: index.indexName,
+    KeyConditionExpression: "#status = :failed AND #time BETWEEN :since AND :until",
+    ExpressionAttributeNames: { "#status": index.partitionKey, "#time": index.sortKey },
+    ExpressionAttributeValues: { ":failed": FAILED, ":since": options.since, ":until": options.until },
+    ScanIndexForward: false,
+    Limit: Math.min(options.limit, 100),
+    ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+  };
+}
+
+function text(item: Record<string, unknown>, ...names: string[]): string | undefined {
+  for (const n of names) if (typeof item[n] === "string" && item[n]) return item[n] as string;
+  return undefined;
+}
+
+/** Reads FAILED records newest first, page by page, up to the limit. */
+export async function listFailures(
+  documents: DynamoDBDocumentClient,
+  options: ListFailuresOptions,
+  onPage: (recordsSoFar: number) => void = () => undefined,
+): Promise<FailureRecord[]> {
+  const records: FailureRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    let page;
+    try {
+      page = await documents.send(new QueryCommand(failuresQuery({ ...options, limit: options.limit - records.length }, start)));
+    } catch (err) {
+      throw explainAwsError(err, `dynamodb:Query on index ${Table.failuresByTime.indexName} of table ${options.tableName}`);
+    }
+    for (const item of page.Items ?? []) {
+      records.push({
+        processedAt: text(item, Table.failuresByTime.sortKey) ?? "?",
+        reason: text(item, "Reason") ?? "(no reason recorded)",
+        detail: text(item, "ReasonDetail", "ErrorMessage", "Message"),
+        sourceBucket: text(item, "SourceBucket"),
+        sourceKey: text(item, Table.bySourceKey.partitionKey),
+        imageId: text(item, Table.partitionKey),
+        item,
+      });
+    }
+    start = page.LastEvaluatedKey;
+    onPage(records.length);
+  } while (start && records.length < options.limit);
+  return records.slice(0, options.limit);
+}
+
+/** The records as an aligned table. */
+export function formatTable(records: FailureRecord[]): string {
+  const rows = records.map((r) => [
+    r.processedAt,
+    r.reason,
+    r.sourceKey ? `s3://${r.sourceBucket ?? "?"}/${r.sourceKey}` : "?",
+    r.detail ?? "",
+  ]);
+  const header = ["PROCESSED AT", "REASON", "SOURCE", "DETAIL"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+}
+
+export interface FailuresDependencies {
+  readOutputs?: (source: StackSource) => StackOutputs;
+  /** A DynamoDB client for the region; the caller keeps ownership of one it passes. */
+  dynamo?: (region: string) => DynamoDBClient;
+  log?: (line: string) => void;
+  /** Progress lines (stderr by default, so --json output stays clean). */
+  progress?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  now?: Date;
+}
+
+export async function main(argv: string[], deps: FailuresDependencies = {}): Promise<number> {
+  const log = deps.log ?? ((line: string) => console.log(line));
+  const progress = deps.progress ?? ((line: string) => console.error(line));
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string" },
+        outputs: { type: "string" },
+        since: { type: "string", default: "7d" },
+        until: { type: "string" },
+        limit: { type: "string", default: "50" },
+        json: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new OperatorError(`${(err as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    log(USAGE);
+    return 0;
+  }
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new OperatorError(`--limit ${values.limit}: must be a whole number of records, at least 1`);
+  const now = deps.now ?? new Date();
+  const since = parseWhen(values.since!, "--since", now);
+  const until = values.until ? parseWhen(values.until, "--until", now) : now.toISOString();
+  if (since > until) throw new OperatorError(`--since ${since} is after --until ${until}`);
+
+  const source: StackSource = { stack: values.stack, outputsFile: values.outputs };
+  const outputs = (deps.readOutputs ?? readStackOutputs)(source);
+  const tableName = requireOutput(outputs, StackOutput.metadataTableName, source);
+  const region = regionOf(outputs, source, deps.env);
+  const options = { tableName, since, until, limit };
+
+  if (values["dry-run"]) {
+    log(`dry run: would query (region ${region}):`);
+    log(JSON.stringify(failuresQuery(options), null, 2));
+    return 0;
+  }
+
+  const dynamo = deps.dynamo?.(region) ?? new DynamoDBClient({ region });
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  try {
+    progress(`reading FAILED records of ${tableName} processed ${since} … ${until}`);
+    const records = await listFailures(documents, options, (n) => progress(`  ${n} records so far`));
+    if (values.json) {
+      for (const r of records) log(JSON.stringify(r.item));
+    } else if (records.length === 0) {
+      log(`no FAILED records between ${since} and ${until}`);
+    } else {
+      log(formatTable(records));
+    }
+    progress(`${records.length} FAILED record(s)${records.length === limit ? ` (limit ${limit} reached; use --limit or --since to see more)` : ""}`);
+    return 0;
+  } finally {
+    if (!deps.dynamo) dynamo.destroy();
+  }
+}
+
+if (require.main === module) runCli(main);
