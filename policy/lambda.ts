@@ -64,7 +64,7 @@ export function checkFunctionsHaveManagedLogGroups(resources: StackResource[]): 
     const fromDependency = (fn.propertyDependencies?.loggingConfig ?? []);
     const group = groups.find((g) => g.props.logGroupName === name) ?? groups.find((g) => fromDependency.includes(g.urn));
     if (!group) {
-      violations.push({ urn: fn.urn, message: `${FUNCTION} "${fn.name}" logs to ${show(name)}, which is not a ${LOG_GROUP} of this stack; declare it with retentionInDays.` });
+      violations.push({ urn: fn.urn, message: `${FUNCTION} "${fn.name}" logs to ${show(name)}, which no ${LOG_GROUP} of this stack declares; declare it with retentionInDays.` });
       continue;
     }
     const retention = checkLogGroupRetention(LOG_GROUP, group.props);
