@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as net from "net";
 import type { AddressInfo } from "net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -74,6 +75,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   });
   let s3Address: AddressInfo;
   try {
+    // s3rver reports a failed bind as an unhandled 'error' event (the process crashes) rather
+    // than rejecting run(); find a taken port first so it becomes a clear error instead.
+    if (options.s3Port) await assertPortFree(options.s3Port);
     s3Address = await s3rver.run();
   } catch (err) {
     fs.rmSync(directory, { recursive: true, force: true });
@@ -129,6 +133,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
 }
 
 function portError(what: string, port: number | undefined, cause: unknown): Error {

@@ -9,11 +9,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { parseArgs, USAGE } from "./cli/args";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
-import { Interrupted, runPipeline } from "./pipeline";
+import type * as Pipeline from "./pipeline";
 
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
+  let interrupted: (err: unknown) => boolean = () => false;
   const onSignal = () => {
     interrupts++;
     if (interrupts > 1) {
@@ -31,10 +32,13 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + "\n");
       return EXIT_OK;
     }
+    // Loaded after the arguments are checked, so a usage mistake is reported at once.
+    const { Interrupted, runPipeline }: typeof Pipeline = await import("./pipeline");
+    interrupted = (err) => err instanceof Interrupted;
     await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
     return EXIT_OK;
   } catch (err) {
-    if (err instanceof Interrupted) return EXIT_INTERRUPTED;
+    if (interrupted(err)) return EXIT_INTERRUPTED;
     const exitCode = (err as { exitCode?: number }).exitCode;
     if (typeof exitCode === "number") {
       process.stderr.write(`npm start: ${(err as Error).message}\n`);
