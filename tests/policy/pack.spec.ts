@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
@@ -41,6 +43,14 @@ describe("policy pack", () => {
       "dynamodb-encrypted": "mandatory",
       "dynamodb-production-protection": "mandatory",
     });
+  });
+
+  it("is documented in README's delivery section: every policy with its level", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
+    const section = /<!-- section:delivery -->([\s\S]*?)<!-- \/section:delivery -->/.exec(readme)?.[1] ?? "";
+    for (const policy of policies) {
+      assert.ok(section.includes(`| \`${policy.name}\` | ${policy.enforcementLevel} |`), `README lists ${policy.name} as ${policy.enforcementLevel}`);
+    }
   });
 
   it("reads props through the engine's unknown-checking proxy without tripping on unknown values", () => {
