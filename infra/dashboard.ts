@@ -50,14 +50,21 @@ export interface DashboardBody {
 const PERIOD = 300;
 const GRID_WIDTH = 24;
 
-/** Logs Insights query over the function's JSON logs: the latest failed or erroring records. */
+/**
+ * Fields of the function's JSON log lines (Powertools Logger) that the failures query reads. A
+ * permanent failure is a WARN line with `reason`; a transient one an ERROR line with
+ * `operation` and `error`; tests/ops check real log lines of the function carry them.
+ */
+export const FailureLogFields = ["level", "message", "reason", "bucket", "key", "imageId", "operation"] as const;
+
+/** Logs Insights query over the function's log group: the latest failures, newest first. */
 export function recentFailuresQuery(logGroupName: string): string {
-  // Lambda's JSON log format puts `level` on every line; the function logs each FAILED
-  // record with its `status` and `reason` (see function/src).
   return [
     `SOURCE '${logGroupName}'`,
-    `fields @timestamp, level, status, reason, message, sourceKey, imageId, @requestId`,
-    `filter level = "ERROR" or status = "FAILED"`,
+    `fields @timestamp, ${FailureLogFields.join(", ")}, error.message, @requestId`,
+    // WARN and ERROR are the function's failures; record.status catches what the function
+    // cannot log itself (timeouts, crashes), reported by Lambda's platform lines in JSON format.
+    `filter level in ["WARN", "ERROR"] or record.status in ["timeout", "error", "failure"]`,
     `sort @timestamp desc`,
     `limit 100`,
   ].join(" | ");

@@ -101,7 +101,7 @@ export async function listFailures(
       records.push({
         processedAt: text(item, Table.failuresByTime.sortKey) ?? "?",
         reason: text(item, "Reason") ?? "(no reason recorded)",
-        detail: text(item, "ReasonDetail", "ErrorMessage", "Message"),
+        detail: text(item, "ErrorMessage"),
         sourceBucket: text(item, "SourceBucket"),
         sourceKey: text(item, Table.bySourceKey.partitionKey),
         imageId: text(item, Table.partitionKey),

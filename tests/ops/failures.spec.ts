@@ -1,0 +1,188 @@
+/**
+ * `npm run failures` against a real DynamoDB wire protocol (dynalite from local/emulators.ts),
+ * with the table's sparse FailuresByTime index built from the table contract.
+ */
+import { strict as assert } from "assert";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { startEmulators, type Emulators } from "../../local/emulators";
+import { Table } from "../../function/src/contract/table";
+import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/failures";
+import { OperatorError } from "../../tools/stackOutputs";
+
+const TABLE = "thumbnail-pipeline-dev-ImageMetadata";
+const NOW = new Date("2026-11-27T12:00:00.000Z");
+
+function minutesBefore(minutes: number): string {
+  return new Date(NOW.getTime() - minutes * 60_000).toISOString();
+}
+
+function record(i: number, status: "SUCCEEDED" | "FAILED", processedAt: string, reason = "CorruptImage") {
+  const base = {
+    ImageID: `img-${i}`,
+    Status: status,
+    SourceBucket: "uploads",
+    SourceKey: `photos/${i}.jpg`,
+    UploadTime: processedAt,
+    ProcessedAt: processedAt,
+  };
+  return status === "FAILED"
+    ? { ...base, Reason: reason, ErrorMessage: `JPEG header is invalid (${i})`, FailedStatus: FAILED }
+    : base;
+}
+
+describe("failures (npm run failures)", function () {
+  let emulators: Emulators;
+  let documents: DynamoDBDocumentClient;
+  let lines: string[];
+  let progress: string[];
+  const outputs = { region: "us-east-1", metadataTableName: TABLE };
+
+  before(async () => {
+    emulators = await startEmulators();
+    documents = DynamoDBDocumentClient.from(emulators.dynamo);
+    const index = Table.failuresByTime;
+    const bySource = Table.bySourceKey;
+    await emulators.dynamo.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: Table.partitionKey, AttributeType: "S" },
+          { AttributeName: bySource.partitionKey, AttributeType: "S" },
+          { AttributeName: bySource.sortKey, AttributeType: "S" },
+          { AttributeName: index.partitionKey, AttributeType: "S" },
+          { AttributeName: index.sortKey, AttributeType: "S" },
+        ],
+        KeySchema: [{ AttributeName: Table.partitionKey, KeyType: "HASH" }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: bySource.indexName,
+            KeySchema: [
+              { AttributeName: bySource.partitionKey, KeyType: "HASH" },
+              { AttributeName: bySource.sortKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+          {
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: "HASH" },
+              { AttributeName: index.sortKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+      }),
+    );
+    // 130 failures one minute apart (0 = newest), interleaved with successes.
+    const items = [];
+    for (let i = 0; i < 130; i++) items.push(record(i, "FAILED", minutesBefore(i), i % 2 ? "CorruptImage" : "UnsupportedFormat"));
+    for (let i = 130; i < 170; i++) items.push(record(i, "SUCCEEDED", minutesBefore(i - 130)));
+    for (let i = 0; i < items.length; i += 25) {
+      await documents.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+  });
+  after(async () => {
+    await emulators?.close();
+  });
+  beforeEach(() => {
+    lines = [];
+    progress = [];
+  });
+
+  const deps = () => ({
+    readOutputs: () => outputs,
+    dynamo: () => emulators.dynamo,
+    log: (l: string) => lines.push(l),
+    progress: (l: string) => progress.push(l),
+    now: NOW,
+  });
+
+  it("lists FAILED records only, newest first, with reason, source and detail", async () => {
+    const code = await main(["--stack", "dev", "--since", "5m"], deps());
+    assert.equal(code, 0);
+    const [header, ...rows] = lines.join("\n").split("\n");
+    assert.match(header, /^PROCESSED AT\s+REASON\s+SOURCE\s+DETAIL$/);
+    assert.equal(rows.length, 6, "minutes 0..5 inclusive");
+    assert.match(rows[0], new RegExp(`^${minutesBefore(0)}\\s+UnsupportedFormat\\s+s3://uploads/photos/0.jpg\\s+JPEG header is invalid \\(0\\)$`));
+    assert.match(rows[5], /photos\/5\.jpg/);
+    assert.ok(rows.every((r) => !/photos\/1[3-6]\d\.jpg/.test(r)), "no SUCCEEDED record appears");
+  });
+
+  it("reads page after page up to the limit and says when the limit cut the list", async () => {
+    const records = await listFailures(documents, { tableName: TABLE, since: minutesBefore(1000), until: NOW.toISOString(), limit: 120 });
+    assert.equal(records.length, 120);
+    assert.deepEqual(
+      records.map((r) => r.processedAt),
+      [...records.map((r) => r.processedAt)].sort().reverse(),
+      "newest first",
+    );
+    await main(["--stack", "dev", "--since", "1000m", "--limit", "120"], deps());
+    assert.match(progress[progress.length - 1], /^120 FAILED record\(s\) \(limit 120 reached/);
+    assert.ok(progress.some((p) => /100 records so far/.test(p)), progress.join("\n"));
+  });
+
+  it("keeps to the --since/--until window", async () => {
+    await main(["--stack", "dev", "--since", minutesBefore(20), "--until", minutesBefore(10), "--json"], deps());
+    const items = lines.map((l) => JSON.parse(l));
+    assert.equal(items.length, 11);
+    assert.equal(items[0].ProcessedAt, minutesBefore(10));
+    assert.equal(items[10].ProcessedAt, minutesBefore(20));
+    assert.ok(items.every((i) => i.Status === "FAILED" && typeof i.Reason === "string"));
+  });
+
+  it("says so when nothing failed in the window", async () => {
+    await main(["--stack", "dev", "--since", "2026-11-28T00:00:00Z", "--until", "2026-11-29T00:00:00Z"], deps());
+    assert.deepEqual(lines, ["no FAILED records between 2026-11-28T00:00:00.000Z and 2026-11-29T00:00:00.000Z"]);
+  });
+
+  it("in a dry run prints the index query and reads nothing", async () => {
+    let connected = false;
+    const code = await main(["--stack", "dev", "--dry-run", "--since", "1h"], {
+      ...deps(),
+      dynamo: () => {
+        connected = true;
+        return emulators.dynamo;
+      },
+    });
+    assert.equal(code, 0);
+    assert.equal(connected, false);
+    const query = JSON.parse(lines.slice(1).join("\n"));
+    assert.deepEqual(query, failuresQuery({ tableName: TABLE, since: minutesBefore(60), until: NOW.toISOString(), limit: 50 }));
+    assert.equal(query.IndexName, Table.failuresByTime.indexName);
+    assert.equal(query.ScanIndexForward, false);
+  });
+
+  it("explains a table that does not exist", async () => {
+    await assert.rejects(
+      main(["--stack", "dev"], { ...deps(), readOutputs: () => ({ ...outputs, metadataTableName: "nope" }) }),
+      (err: Error) => err instanceof OperatorError && /dynamodb:Query on index FailuresByTime of table nope: not found/.test(err.message),
+    );
+  });
+
+  it("explains missing credentials", async () => {
+    const noCredentials = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: emulators.dynamoEndpoint,
+      credentials: async () => {
+        throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+      },
+    });
+    try {
+      await assert.rejects(main(["--stack", "dev"], { ...deps(), dynamo: () => noCredentials }), /no AWS credentials found for dynamodb:Query/);
+    } finally {
+      noCredentials.destroy();
+    }
+  });
+
+  it("refuses times it cannot read, naming the option and the forms it takes", () => {
+    assert.throws(() => parseWhen("yesterday", "--since", NOW), /--since "yesterday": expected an ISO time .* or an age such as 30m, 12h or 7d/);
+    assert.equal(parseWhen("2h", "--since", NOW), "2026-11-27T10:00:00.000Z");
+    assert.equal(parseWhen("7d", "--since", NOW), "2026-11-20T12:00:00.000Z");
+  });
+
+  it("refuses a window that ends before it starts", async () => {
+    await assert.rejects(main(["--stack", "dev", "--since", "1h", "--until", "2h"], deps()), /--since .* is after --until/);
+  });
+});
