@@ -1,6 +1,97 @@
 /**
- * Lambda entry point. First version: logs the event it receives. The thumbnailer replaces it.
+ * Lambda entry point for S3 ObjectCreated notifications. Thin: parses the event, hands each
+ * upload to processUpload, and turns transient failures into a thrown error so Lambda retries
+ * the event (uploads already recorded are skipped on the retry).
+ *
+ * Configuration and clients are created once per container, on the first invocation, or at
+ * init when running in Lambda, so a misconfigured stack logs a clear error at cold start.
  */
-export async function handler(event: unknown): Promise<void> {
-  console.log(JSON.stringify({ message: "received event", event }));
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { readConfig } from "./config";
+import { TransientError } from "./core/errors";
+import { createLogger, createMetrics, PipelineMetrics } from "./observability";
+import { processUpload, type Dependencies, type Outcome } from "./processUpload";
+import { parseS3Event } from "./s3Event";
+
+export type { Dependencies, Outcome } from "./processUpload";
+
+export interface InvocationSummary {
+  outcomes: Outcome[];
+}
+
+/** Builds a handler over given dependencies (the exported `handler` uses ones built from the environment). */
+export function createHandler(deps: Dependencies) {
+  return async function handle(event: unknown, context?: Partial<Context>): Promise<InvocationSummary> {
+    const logger: Logger = deps.logger;
+    if (context?.awsRequestId) logger.addContext(context as Context);
+    const { uploads, skipped } = parseS3Event(event);
+    for (const s of skipped) logger.info("skipped an event record", s);
+    if (uploads.length === 0 && skipped.length === 0) logger.warn("event holds no S3 records", { event });
+
+    const outcomes: Outcome[] = [];
+    const failures: { key: string; error: TransientError }[] = [];
+    try {
+      // One at a time: memory stays bounded by one image, and one failure never stops the rest.
+      for (const upload of uploads) {
+        try {
+          outcomes.push(await processUpload(upload, deps));
+        } catch (err) {
+          const error = err instanceof TransientError ? err : new TransientError(`s3://${upload.bucket}/${upload.key}`, String(err), { cause: err });
+          logger.error("transient failure; the event will be retried", { bucket: upload.bucket, key: upload.key, operation: error.operation, error });
+          failures.push({ key: upload.key, error });
+        }
+      }
+    } finally {
+      deps.metrics.publish();
+    }
+    if (failures.length > 0) {
+      throw new TransientError(
+        "invocation",
+        `${failures.length} of ${uploads.length} uploads failed transiently and will be retried: ${failures.map((f) => `${f.key} (${f.error.message})`).join("; ")}`,
+        { cause: failures[0].error },
+      );
+    }
+    return { outcomes };
+  };
+}
+
+const logger = createLogger();
+let defaults: Dependencies | undefined;
+
+/** Reads and validates the environment and creates the clients, once per container. */
+function defaultDependencies(): Dependencies {
+  if (!defaults) {
+    const config = readConfig(process.env);
+    defaults = {
+      config,
+      s3: new S3Client({}),
+      dynamo: new DynamoDBClient({}),
+      logger,
+      metrics: new PipelineMetrics(createMetrics(config.environment)),
+    };
+  }
+  return defaults;
+}
+
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
+  try {
+    defaultDependencies();
+  } catch (err) {
+    // Logged at init; every invocation then fails with the same message until the stack is fixed.
+    logger.error("the function is misconfigured", { error: err as Error });
+  }
+}
+
+export async function handler(event: unknown, context?: Partial<Context>): Promise<InvocationSummary> {
+  let deps: Dependencies;
+  try {
+    deps = defaultDependencies();
+  } catch (err) {
+    logger.error("the function is misconfigured", { error: err as Error });
+    throw err;
+  }
+  return createHandler(deps)(event, context);
 }

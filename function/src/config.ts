@@ -1,0 +1,103 @@
+/**
+ * The function's configuration, read from the environment variables the stack sets (names in
+ * contract/environment.ts) and validated once per container. Every problem is reported at
+ * once, naming the variable, the value and the rule.
+ */
+import { EnvVar } from "./contract/environment";
+
+export interface FunctionConfig {
+  environment: string;
+  sourceBucket: string;
+  thumbnailBucket: string;
+  metadataTable: string;
+  /** Bounding-box sizes, largest first. */
+  thumbnailSizes: number[];
+  jpegQuality: number;
+  maxObjectBytes: number;
+  maxImagePixels: number;
+}
+
+/** Used when the variable is unset; the same defaults as the stack's configuration. */
+export const CONFIG_DEFAULTS = {
+  thumbnailSizes: [256],
+  jpegQuality: 80,
+  maxObjectBytes: 50 * 1024 * 1024,
+  maxImagePixels: 50_000_000,
+} as const;
+
+const SIZE_RANGE = { min: 16, max: 4096, maxCount: 5 };
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid function configuration: ${problems.join("; ")}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function readConfig(env: Env = process.env): FunctionConfig {
+  const problems: string[] = [];
+
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) problems.push(`${name} is not set; it must name the ${describe(name)}`);
+    return value ?? "";
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}="${raw}" must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const sizes = (): number[] => {
+    const raw = env[EnvVar.ThumbnailSizes]?.trim();
+    if (raw === undefined || raw === "") return [...CONFIG_DEFAULTS.thumbnailSizes];
+    const parts = raw.split(",").map((p) => p.trim());
+    const values = parts.map(Number);
+    const valid =
+      parts.every((p) => /^\d+$/.test(p)) &&
+      values.every((v) => v >= SIZE_RANGE.min && v <= SIZE_RANGE.max) &&
+      values.length <= SIZE_RANGE.maxCount &&
+      new Set(values).size === values.length;
+    if (!valid) {
+      problems.push(
+        `${EnvVar.ThumbnailSizes}="${raw}" must be 1 to ${SIZE_RANGE.maxCount} distinct comma-separated integers from ${SIZE_RANGE.min} to ${SIZE_RANGE.max}, e.g. "256" or "128,512"`,
+      );
+      return [...CONFIG_DEFAULTS.thumbnailSizes];
+    }
+    return values.sort((a, b) => b - a);
+  };
+
+  const config: FunctionConfig = {
+    environment: required(EnvVar.Environment),
+    sourceBucket: required(EnvVar.SourceBucket),
+    thumbnailBucket: required(EnvVar.ThumbnailBucket),
+    metadataTable: required(EnvVar.MetadataTable),
+    thumbnailSizes: sizes(),
+    jpegQuality: integer(EnvVar.JpegQuality, CONFIG_DEFAULTS.jpegQuality, 1, 100),
+    maxObjectBytes: integer(EnvVar.MaxObjectBytes, CONFIG_DEFAULTS.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER),
+    maxImagePixels: integer(EnvVar.MaxImagePixels, CONFIG_DEFAULTS.maxImagePixels, 1, Number.MAX_SAFE_INTEGER),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function describe(name: string): string {
+  switch (name) {
+    case EnvVar.Environment:
+      return "stack environment (dev, prod, …)";
+    case EnvVar.SourceBucket:
+      return "bucket uploads arrive in";
+    case EnvVar.ThumbnailBucket:
+      return "bucket thumbnails are written to";
+    default:
+      return "ImageMetadata table";
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The metadata record: one item per upload in the ImageMetadata table. This module is the
+ * schema (README section "function" documents it for readers of the table).
+ */
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { Table } from "./contract/table";
+import type { FailureReason } from "./core/errors";
+import type { SourceFormat, ThumbnailFormat } from "./core/thumbnailer";
+
+export const RecordStatus = { Succeeded: "SUCCEEDED", Failed: "FAILED" } as const;
+export type RecordStatus = (typeof RecordStatus)[keyof typeof RecordStatus];
+
+export interface ThumbnailEntry {
+  /** Bounding size the thumbnail was made for. */
+  Size: number;
+  Key: string;
+  Width: number;
+  Height: number;
+  Bytes: number;
+  Format: ThumbnailFormat;
+  ContentType: string;
+}
+
+export interface ImageRecord {
+  /** Partition key; see imageId.ts. */
+  ImageID: string;
+  Status: RecordStatus;
+  SourceBucket: string;
+  /** The decoded object key (BySourceKey partition key). */
+  SourceKey: string;
+  /** Last segment of the key. */
+  FileName: string;
+  /** Object size in bytes. */
+  SizeBytes: number;
+  /** Content-Type the object was stored with (the uploader's claim), when read. */
+  ContentType?: string;
+  /** Format judged from the content's magic bytes, when recognised. */
+  DetectedFormat?: SourceFormat;
+  /** Displayed dimensions (EXIF orientation applied), when the header could be read. */
+  Width?: number;
+  Height?: number;
+  /** EXIF orientation 1–8. */
+  Orientation?: number;
+  HasAlpha?: boolean;
+  /** The event's time, ISO-8601 UTC (BySourceKey sort key). */
+  UploadTime: string;
+  /** When this record was written, ISO-8601 UTC (FailuresByTime sort key). */
+  ProcessedAt: string;
+  ThumbnailBucket: string;
+  /** Largest first; empty when FAILED. */
+  Thumbnails: ThumbnailEntry[];
+  /** FAILED only: machine-readable reason (also the Reason metric dimension). */
+  Reason?: FailureReason;
+  /** FAILED only: what exactly was wrong, for people. */
+  ErrorMessage?: string;
+  /** FAILED only, always "FAILED": the sparse FailuresByTime index's partition key. */
+  FailedStatus?: typeof RecordStatus.Failed;
+  /** Milliseconds from the start of processing to writing the record. */
+  DurationMs: number;
+  /** ETag from the event, without quotes. */
+  ETag: string;
+  /** Present when the source bucket is versioned. */
+  VersionId?: string;
+  Sequencer: string;
+  EventName: string;
+}
+
+// The attribute names the table's keys and indexes use must be the ones the contract names.
+const keyNames: Record<string, keyof ImageRecord> = {
+  [Table.partitionKey]: "ImageID",
+  [Table.bySourceKey.partitionKey]: "SourceKey",
+  [Table.bySourceKey.sortKey]: "UploadTime",
+  [Table.failuresByTime.partitionKey]: "FailedStatus",
+  [Table.failuresByTime.sortKey]: "ProcessedAt",
+};
+for (const [contractName, field] of Object.entries(keyNames)) {
+  if (contractName !== field) throw new Error(`record field ${field} does not match table contract name ${contractName}`);
+}
+
+export function fileNameOf(key: string): string {
+  const segments = key.split("/");
+  return segments[segments.length - 1];
+}
+
+type Plain = string | number | boolean | Plain[] | { [name: string]: Plain | undefined };
+
+function marshal(value: Plain): AttributeValue {
+  if (typeof value === "string") return { S: value };
+  if (typeof value === "number") return { N: String(value) };
+  if (typeof value === "boolean") return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(marshal) };
+  return { M: marshalMap(value) };
+}
+
+function marshalMap(value: { [name: string]: Plain | undefined }): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const [name, v] of Object.entries(value)) {
+    // DynamoDB rejects empty strings in key attributes; optional fields are simply absent.
+    if (v === undefined || v === "") continue;
+    out[name] = marshal(v);
+  }
+  return out;
+}
+
+export function toItem(record: ImageRecord): Record<string, AttributeValue> {
+  return marshalMap(record as unknown as { [name: string]: Plain });
+}
+
+function unmarshal(value: AttributeValue): Plain {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.L !== undefined) return value.L.map(unmarshal);
+  if (value.M !== undefined) return fromItemMap(value.M);
+  throw new Error(`unexpected attribute type ${Object.keys(value).join(",")}`);
+}
+
+function fromItemMap(item: Record<string, AttributeValue>): { [name: string]: Plain } {
+  const out: { [name: string]: Plain } = {};
+  for (const [name, v] of Object.entries(item)) out[name] = unmarshal(v);
+  return out;
+}
+
+export function fromItem(item: Record<string, AttributeValue>): ImageRecord {
+  const record = fromItemMap(item) as unknown as ImageRecord;
+  record.Thumbnails ??= [];
+  return record;
+}
