@@ -111,7 +111,6 @@ class Run {
       this.waiters.set(input.key, list);
     });
     this.entries.set(input.key, { input, thumbnailFiles: [] });
-    this.progress.expect(1);
     await this.emulators.s3.send(
       new PutObjectCommand({
         Bucket: this.stack.sourceBucketName,
@@ -136,6 +135,8 @@ class Run {
       if (outcome.coldStart) this.coldStarts++;
       this.metrics.add(parseEmf(outcome.output));
     } while (outcome.error && attempts <= this.stack.maximumRetryAttempts && !this.io.signal.aborted);
+    // Invocations cut short by Ctrl-C are not results.
+    if (this.io.signal.aborted) return;
 
     const entry = this.entries.get(key) ?? { input: { key, file: "" }, thumbnailFiles: [] };
     this.entries.set(key, entry);
@@ -280,6 +281,9 @@ export async function runPipeline(options: StartOptions, io: PipelineIo): Promis
   try {
     if (options.inputs.length) {
       ({ files: inputs, directories } = resolveInputs(options.inputs));
+      if (options.watch && directories.length === 0) {
+        throw new UsageError(`--watch: needs a directory among --input ${options.inputs.join(" ")} to watch`);
+      }
       if (inputs.length === 0 && !options.watch) {
         throw new UsageError(`--input ${options.inputs.join(" ")}: holds no files to process`);
       }
@@ -321,6 +325,7 @@ export async function runPipeline(options: StartOptions, io: PipelineIo): Promis
         ` (S3 ${emulators.s3Endpoint}, DynamoDB ${emulators.dynamoEndpoint}); ${inputs.length} images, concurrency ${options.concurrency}\n`,
     );
 
+    progress.expect(inputs.length);
     await uploadAll(run, inputs, io.signal);
     progress.finish();
     const report = run.publish();
@@ -332,12 +337,19 @@ export async function runPipeline(options: StartOptions, io: PipelineIo): Promis
       watchDirectories(
         directories,
         (input) => {
-          void run.upload(input).then(() => {
-            progress.finish();
-            const result = run.entries.get(input.key)?.result;
-            run.publish();
-            io.stdout.write(`${result?.status ?? "?"} ${input.key}${result?.reason ? ` (${result.reason})` : ""} ${result?.durationMs ?? 0} ms\n`);
-          });
+          progress.expect(1);
+          run.upload(input).then(
+            () => {
+              progress.finish();
+              const result = run.entries.get(input.key)?.result;
+              run.publish();
+              io.stdout.write(`${result?.status ?? "?"} ${input.key}${result?.reason ? ` (${result.reason})` : ""} ${result?.durationMs ?? 0} ms\n`);
+            },
+            (err) => {
+              progress.finish();
+              if (!io.signal.aborted) io.stderr.write(`could not process ${input.key}: ${(err as Error).message}\n`);
+            },
+          );
         },
         io.signal,
       );

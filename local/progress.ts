@@ -35,5 +35,7 @@ export class ProgressBar {
   finish(): void {
     if (this.enabled && this.total > 0) this.stream.write("\n");
     this.total = 0;
+    this.done = 0;
+    this.failed = 0;
   }
 }
