@@ -17,6 +17,7 @@ export interface DeadLetterQueueArgs {
 
 export class DeadLetterQueue extends pulumi.ComponentResource {
   public readonly queue: aws_native.sqs.Queue;
+  public readonly policy: aws_native.sqs.QueueInlinePolicy;
   public readonly queueName: pulumi.Output<string>;
   public readonly arn: pulumi.Output<string>;
   public readonly url: pulumi.Output<string>;
@@ -40,6 +41,30 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
     this.queueName = this.queue.queueName.apply((n) => n as string);
     this.arn = this.queue.arn;
     this.url = this.queue.queueUrl;
+
+    // The queue holds upload events (bucket and key names): never over plain HTTP. Senders and
+    // readers are granted through their own IAM policies, so this policy only denies.
+    this.policy = new aws_native.sqs.QueueInlinePolicy(
+      `${name}-policy`,
+      {
+        queue: this.url,
+        policyDocument: {
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyRequestsWithoutTls",
+              Effect: "Deny",
+              // A deny for every caller: AWS accepts only "*" to mean "any principal".
+              Principal: "*",
+              Action: "sqs:*",
+              Resource: this.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        },
+      },
+      { parent: this },
+    );
     this.registerOutputs({ queueName: this.queueName, arn: this.arn, url: this.url });
   }
 }

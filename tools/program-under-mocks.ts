@@ -81,7 +81,7 @@ export interface RegisteredResource {
   type: string;
   name: string;
   id: string | undefined;
-  /** Inputs as the provider receives them (resource references as URNs/ids, assets as objects). */
+  /** Inputs as the provider receives them; assets and archives as plain `{ kind, path | text | ... }`. */
   inputs: Record<string, any>;
   /** State the mock returned: inputs plus computed attributes (arn, names). */
   state: Record<string, any>;
@@ -269,7 +269,23 @@ function functionBuildDir(): string {
   return buildDir;
 }
 
-async function resolveDeep(value: unknown): Promise<unknown> {
+/**
+ * Pulumi assets and archives as plain data: `{ kind: "FileArchive", path }`, `{ kind:
+ * "FileAsset", path }`, `{ kind: "StringAsset", text }`, `{ kind: "RemoteAsset", uri }`, ...
+ */
+async function plainAsset(value: pulumi.asset.Asset | pulumi.asset.Archive): Promise<Record<string, unknown>> {
+  const kind = value.constructor?.name ?? "Asset";
+  const out: Record<string, unknown> = { kind };
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith("__")) continue;
+    out[k] = await resolveDeep(v);
+  }
+  return out;
+}
+
+async function resolveDeep(input: unknown): Promise<unknown> {
+  const value: any = input;
+  if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return plainAsset(value);
   if (pulumi.Output.isInstance(value)) return resolveDeep(await (value as any).promise());
   if (value instanceof Promise) return resolveDeep(await value);
   if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
@@ -370,8 +386,8 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
       type,
       name,
       id: entry.id ?? undefined,
-      inputs: w?.inputs ?? {},
-      state,
+      inputs: (await resolveDeep(w?.inputs ?? {})) as Record<string, any>,
+      state: (await resolveDeep(state)) as Record<string, any>,
       parent: w?.parent || undefined,
       dependsOn: explicit.get(urn) ?? [],
       dependencies: w?.dependencies ?? [],

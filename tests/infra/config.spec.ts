@@ -1,0 +1,164 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CONFIG_KEYS, ConfigError, validateConfig, type RawConfig } from "../../infra/config";
+import { REPO_ROOT, readProjectFile, runWith, stackConfig } from "../helpers/program";
+
+function rejects(raw: RawConfig, key: string, valueText: string, rule: RegExp): void {
+  assert.throws(
+    () => validateConfig(raw),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+      assert.strictEqual(err.key, key);
+      assert.ok(err.message.includes(key), `message names the key: ${err.message}`);
+      assert.ok(err.message.includes(valueText), `message names the value ${valueText}: ${err.message}`);
+      assert.match(err.message, rule);
+      return true;
+    },
+  );
+}
+
+describe("Config", () => {
+  describe("validateConfig", () => {
+    it("applies every default when nothing is set", () => {
+      const c = validateConfig({});
+      assert.strictEqual(c.environment, "dev");
+      assert.deepStrictEqual(c.thumbnailSizes, [256]);
+      assert.strictEqual(c.functionMemoryMb, 1769);
+      assert.strictEqual(c.functionTimeoutSeconds, 60);
+      assert.strictEqual(c.sourceBucketName, undefined);
+      assert.strictEqual(c.alarmEmail, undefined);
+      assert.deepStrictEqual(c.extraTags, {});
+    });
+
+    it("parses values as the Pulumi CLI passes them (strings, JSON lists and maps)", () => {
+      const c = validateConfig({
+        environment: "prod",
+        thumbnailSizes: "[512, 128]",
+        functionMemoryMb: "2048",
+        sourceVersioning: "true",
+        extraTags: '{"CostCenter":"media"}',
+        sourceBucketName: "my-uploads",
+      });
+      assert.strictEqual(c.environment, "prod");
+      assert.deepStrictEqual(c.thumbnailSizes, [128, 512], "sizes are sorted ascending");
+      assert.strictEqual(c.functionMemoryMb, 2048);
+      assert.strictEqual(c.sourceVersioning, true);
+      assert.deepStrictEqual(c.extraTags, { CostCenter: "media" });
+      assert.strictEqual(c.sourceBucketName, "my-uploads");
+    });
+
+    it("accepts comma-separated thumbnail sizes", () => {
+      assert.deepStrictEqual(validateConfig({ thumbnailSizes: "128, 512" }).thumbnailSizes, [128, 512]);
+    });
+
+    it("rejects an environment outside dev, staging and prod", () => {
+      rejects({ environment: "test" }, "environment", '"test"', /one of dev, staging, prod/);
+    });
+    it("rejects a bucket name that breaks S3's naming rules", () => {
+      rejects({ sourceBucketName: "My_Bucket" }, "sourceBucketName", '"My_Bucket"', /lower-case letters/);
+      rejects({ thumbnailBucketName: "ab" }, "thumbnailBucketName", '"ab"', /3–63 characters/);
+      rejects({ sourceBucketName: "-leading" }, "sourceBucketName", '"-leading"', /begin and end/);
+      rejects({ sourceBucketName: "192.168.1.1" }, "sourceBucketName", "192.168.1.1", /IP address/);
+      rejects({ sourceBucketName: "with.dots" }, "sourceBucketName", "with.dots", /dots break HTTPS/);
+    });
+    it("rejects the same bucket for sources and thumbnails (the function would re-trigger itself)", () => {
+      rejects({ sourceBucketName: "same-bucket", thumbnailBucketName: "same-bucket" }, "thumbnailBucketName", "same-bucket", /re-trigger/);
+    });
+    it("rejects a timeout outside 1–900 seconds", () => {
+      rejects({ functionTimeoutSeconds: "0" }, "functionTimeoutSeconds", ": 0 ", /between 1 and 900/);
+      rejects({ functionTimeoutSeconds: 901 }, "functionTimeoutSeconds", "901", /between 1 and 900/);
+      rejects({ functionTimeoutSeconds: "ten" }, "functionTimeoutSeconds", '"ten"', /integer/);
+    });
+    it("rejects memory outside Lambda's 128–10240 MB", () => {
+      rejects({ functionMemoryMb: 64 }, "functionMemoryMb", "64", /between 128 and 10240/);
+    });
+    it("rejects a log retention CloudWatch does not accept", () => {
+      rejects({ logRetentionDays: 10 }, "logRetentionDays", "10", /one of 1, 3, 5, 7, 14/);
+    });
+    it("rejects thumbnail sizes out of range, duplicated or too many", () => {
+      rejects({ thumbnailSizes: [8] }, "thumbnailSizes", "[8]", /16 and 4096/);
+      rejects({ thumbnailSizes: [128, 128] }, "thumbnailSizes", "[128,128]", /unique/);
+      rejects({ thumbnailSizes: [] }, "thumbnailSizes", "[]", /1 to 5/);
+      rejects({ thumbnailSizes: "[128, 1.5]" }, "thumbnailSizes", "1.5", /integers/);
+    });
+    it("rejects a JPEG quality outside 1–100", () => {
+      rejects({ jpegQuality: 101 }, "jpegQuality", "101", /between 1 and 100/);
+    });
+    it("rejects a pixel limit whose decoded bitmap would not fit in the function's memory", () => {
+      rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /half of functionMemoryMb/);
+    });
+    it("rejects asynchronous retry settings outside Lambda's limits", () => {
+      rejects({ asyncMaxRetryAttempts: 3 }, "asyncMaxRetryAttempts", "3", /between 0 and 2/);
+      rejects({ asyncMaxEventAgeSeconds: 59 }, "asyncMaxEventAgeSeconds", "59", /between 60 and 21600/);
+      rejects({ asyncMaxEventAgeSeconds: 21601 }, "asyncMaxEventAgeSeconds", "21601", /between 60 and 21600/);
+    });
+    it("rejects a transition to STANDARD_IA before 30 days", () => {
+      rejects({ sourceTransitionDays: 10, sourceTransitionStorageClass: "STANDARD_IA" }, "sourceTransitionDays", "10", /30 days/);
+      rejects({ sourceTransitionStorageClass: "COLD" }, "sourceTransitionStorageClass", '"COLD"', /one of STANDARD_IA/);
+    });
+    it("rejects extra tags that override the stack's tags or break AWS's tag rules", () => {
+      rejects({ extraTags: { Environment: "x" } }, "extraTags.Environment", "Environment", /cannot be overridden/);
+      rejects({ extraTags: { "aws:owner": "x" } }, "extraTags.aws:owner", "aws:owner", /reserved by AWS/);
+      rejects({ extraTags: { Owner: "x".repeat(257) } }, "extraTags.Owner", "xxx", /at most 256/);
+      rejects({ extraTags: '["not", "a map"]' }, "extraTags", "not", /map of string values/);
+    });
+    it("rejects an alarm e-mail that is not an address", () => {
+      rejects({ alarmEmail: "ops-at-example" }, "alarmEmail", "ops-at-example", /e-mail address/);
+    });
+    it("rejects an idle alarm longer than a day and a failed-images threshold below 1", () => {
+      rejects({ idleAlarmHours: 25 }, "idleAlarmHours", "25", /between 0 and 24/);
+      rejects({ failedImagesAlarmThreshold: 0 }, "failedImagesAlarmThreshold", "0", /at least 1/);
+    });
+    it("rejects booleans that are not true or false", () => {
+      rejects({ sourceVersioning: "yes" }, "sourceVersioning", '"yes"', /true or false/);
+    });
+    it("rejects an unknown key and suggests the closest one", () => {
+      rejects({ functionmemorymb: 1024 }, "functionmemorymb", "1024", /did you mean "functionMemoryMb"/);
+    });
+  });
+
+  describe("Pulumi.yaml", () => {
+    const project = readProjectFile();
+    const declared = project.config as Record<string, { default?: unknown; type?: string; description?: string }>;
+
+    it("declares exactly the keys infra/config.ts knows, each with a description", () => {
+      assert.deepStrictEqual(Object.keys(declared).sort(), Object.keys(CONFIG_KEYS).sort());
+      for (const [key, d] of Object.entries(declared)) assert.ok(d.description, `${key} has a description`);
+    });
+
+    it("has the same defaults as infra/config.ts", () => {
+      for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        assert.deepStrictEqual(declared[key].default, spec.default, `default of ${key}`);
+      }
+    });
+
+    it("declares types matching how infra/config.ts parses each key", () => {
+      const yamlType = { string: "string", integer: "integer", boolean: "boolean", integerList: "array", stringMap: undefined };
+      for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+        assert.strictEqual(declared[key].type, yamlType[spec.kind], `type of ${key}`);
+      }
+    });
+  });
+
+  describe("stack files", () => {
+    for (const stack of ["dev", "prod"]) {
+      it(`Pulumi.${stack}.yaml sets aws:region and aws-native:region to the same region and validates`, () => {
+        const file = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+        assert.ok(file.config["aws:region"], "aws:region is set");
+        assert.strictEqual(file.config["aws-native:region"], file.config["aws:region"]);
+        const config = stackConfig(stack);
+        const raw: RawConfig = {};
+        for (const [k, v] of Object.entries(config)) if (k.startsWith("thumbnail-pipeline:")) raw[k.split(":")[1]] = v;
+        assert.strictEqual(validateConfig(raw).environment, stack);
+      });
+    }
+  });
+
+  describe("the program", () => {
+    it("refuses to run with an invalid value, naming the key, value and rule", async () => {
+      await assert.rejects(runWith({ stack: "dev", config: { functionTimeoutSeconds: 1000 } }), /functionTimeoutSeconds.*1000.*between 1 and 900/);
+    });
+  });
+});
