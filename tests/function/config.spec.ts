@@ -1,0 +1,56 @@
+import * as assert from "assert";
+import { readConfig, ConfigError, CONFIG_DEFAULTS } from "../../function/src/config";
+import { EnvVar } from "../../function/src/contract/environment";
+
+const REQUIRED = {
+  [EnvVar.Environment]: "dev",
+  [EnvVar.SourceBucket]: "uploads",
+  [EnvVar.ThumbnailBucket]: "thumbs",
+  [EnvVar.MetadataTable]: "ImageMetadata",
+};
+
+describe("function configuration (environment variables)", () => {
+  it("applies the stack's defaults when optional variables are unset", () => {
+    const config = readConfig(REQUIRED);
+    assert.deepStrictEqual(config, {
+      environment: "dev",
+      sourceBucket: "uploads",
+      thumbnailBucket: "thumbs",
+      metadataTable: "ImageMetadata",
+      thumbnailSizes: [256],
+      jpegQuality: 80,
+      maxObjectBytes: CONFIG_DEFAULTS.maxObjectBytes,
+      maxImagePixels: 50_000_000,
+    });
+  });
+
+  it("reads several sizes, largest first", () => {
+    const config = readConfig({ ...REQUIRED, [EnvVar.ThumbnailSizes]: "128, 512", [EnvVar.JpegQuality]: "72", [EnvVar.MaxImagePixels]: "1000" });
+    assert.deepStrictEqual([config.thumbnailSizes, config.jpegQuality, config.maxImagePixels], [[512, 128], 72, 1000]);
+  });
+
+  it("names every missing required variable at once", () => {
+    assert.throws(
+      () => readConfig({}),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.length === 4 &&
+        [EnvVar.Environment, EnvVar.SourceBucket, EnvVar.ThumbnailBucket, EnvVar.MetadataTable].every((name) => err.message.includes(`${name} is not set`)),
+    );
+  });
+
+  for (const [name, value, rule] of [
+    [EnvVar.ThumbnailSizes, "256,abc", /THUMBNAIL_SIZES="256,abc" must be 1 to 5 distinct comma-separated integers from 16 to 4096/],
+    [EnvVar.ThumbnailSizes, "8", /from 16 to 4096/],
+    [EnvVar.ThumbnailSizes, "256,256", /distinct/],
+    [EnvVar.ThumbnailSizes, "16,32,64,128,256,512", /1 to 5/],
+    [EnvVar.JpegQuality, "0", /THUMBNAIL_JPEG_QUALITY="0" must be an integer from 1 to 100/],
+    [EnvVar.JpegQuality, "80.5", /must be an integer/],
+    [EnvVar.MaxObjectBytes, "-1", /MAX_OBJECT_BYTES="-1" must be an integer/],
+    [EnvVar.MaxImagePixels, "lots", /MAX_IMAGE_PIXELS="lots" must be an integer/],
+  ] as const) {
+    it(`refuses ${name}=${JSON.stringify(value)}, naming the variable, the value and the rule`, () => {
+      assert.throws(() => readConfig({ ...REQUIRED, [name]: value }), rule);
+    });
+  }
+});

@@ -1,0 +1,113 @@
+import * as assert from "assert";
+import { parseS3Event, decodeS3Key, encodeS3Key } from "../../function/src/s3Event";
+import { imageIdFor } from "../../function/src/imageId";
+import { thumbnailKey, thumbnailMetadata } from "../../function/src/thumbnailKeys";
+import { toItem, fromItem, type ImageRecord } from "../../function/src/record";
+
+function record(key: string, extra: Record<string, unknown> = {}) {
+  return {
+    eventName: "ObjectCreated:Put",
+    eventTime: "2026-01-01T00:00:00.000Z",
+    s3: { bucket: { name: "uploads" }, object: { key, size: 10, eTag: "abc", sequencer: "0055AED6DCD90281E5", ...extra } },
+  };
+}
+
+describe("S3 event parsing", () => {
+  for (const [encoded, key] of [
+    ["my+photo.jpg", "my photo.jpg"],
+    ["a%2Bb.jpg", "a+b.jpg"],
+    ["100%25.jpg", "100%.jpg"],
+    ["%E6%97%A5%E6%9C%AC.jpg", "日本.jpg"],
+    ["dir/sub+dir/x.png", "dir/sub dir/x.png"],
+  ]) {
+    it(`decodes the event key ${encoded} to ${key}, and encodes it back`, () => {
+      assert.strictEqual(decodeS3Key(encoded), key);
+      assert.strictEqual(decodeS3Key(encodeS3Key(key)), key);
+    });
+  }
+
+  it("keeps a key that is not valid percent-encoding as it is", () => {
+    assert.strictEqual(decodeS3Key("bad%zz.jpg"), "bad%zz.jpg");
+  });
+
+  it("turns ObjectCreated records into uploads and skips the rest", () => {
+    const parsed = parseS3Event({ Records: [record("a.jpg", { versionId: "v1", eTag: '"quoted"' }), { ...record("b.jpg"), eventName: "ObjectRemoved:Delete" }] });
+    assert.deepStrictEqual(parsed.uploads, [
+      { bucket: "uploads", key: "a.jpg", size: 10, eTag: "quoted", versionId: "v1", sequencer: "0055AED6DCD90281E5", eventTime: "2026-01-01T00:00:00.000Z", eventName: "ObjectCreated:Put" },
+    ]);
+    assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectRemoved:Delete", reason: "not an ObjectCreated event" }]);
+  });
+
+  it("accepts S3's test event and other shapes without Records as empty", () => {
+    assert.deepStrictEqual(parseS3Event({ Service: "Amazon S3", Event: "s3:TestEvent" }), { uploads: [], skipped: [] });
+    assert.deepStrictEqual(parseS3Event(null), { uploads: [], skipped: [] });
+  });
+});
+
+describe("ImageID", () => {
+  const upload = { bucket: "uploads", key: "a.jpg", sequencer: "0055AED6DCD90281E5", eTag: "abc" };
+
+  it("is the first 32 hex digits of SHA-256 over [bucket, key, sequencer]", () => {
+    // Recomputed independently of the module, as README documents it.
+    const { createHash } = require("crypto") as typeof import("crypto");
+    const expected = createHash("sha256").update(JSON.stringify(["uploads", "a.jpg", "sequencer:0055AED6DCD90281E5"])).digest("hex").slice(0, 32);
+    assert.strictEqual(imageIdFor(upload), expected);
+    assert.match(imageIdFor(upload), /^[0-9a-f]{32}$/);
+  });
+
+  it("is the same for a duplicate delivery and different for a new upload of the same key", () => {
+    assert.strictEqual(imageIdFor({ ...upload }), imageIdFor(upload));
+    assert.notStrictEqual(imageIdFor({ ...upload, sequencer: "0055AED6DCD90281E6" }), imageIdFor(upload));
+    assert.notStrictEqual(imageIdFor({ ...upload, key: "b.jpg" }), imageIdFor(upload));
+  });
+
+  it("falls back to the version id, then the ETag, for events without a sequencer", () => {
+    const a = imageIdFor({ ...upload, sequencer: "", versionId: "v1" });
+    const b = imageIdFor({ ...upload, sequencer: "", versionId: "v2" });
+    const c = imageIdFor({ ...upload, sequencer: "" });
+    assert.strictEqual(new Set([a, b, c, imageIdFor(upload)]).size, 4);
+  });
+});
+
+describe("thumbnail keys and metadata", () => {
+  it("puts each size of an upload under its ImageID", () => {
+    assert.strictEqual(thumbnailKey("0123abcd", 256, "jpeg"), "0123abcd/256.jpg");
+    assert.strictEqual(thumbnailKey("0123abcd", 512, "png"), "0123abcd/512.png");
+  });
+
+  it("percent-encodes the source key so any UTF-8 key fits in an HTTP header", () => {
+    const metadata = thumbnailMetadata({ imageId: "id", bucket: "b", key: "ü dir/ß.jpg", eTag: "e", sequencer: "s", size: 256 });
+    assert.match(metadata["source-key"], /^[\x21-\x7e]+$/);
+    assert.strictEqual(decodeURIComponent(metadata["source-key"]), "ü dir/ß.jpg");
+    assert.strictEqual(metadata["source-version-id"], undefined);
+  });
+});
+
+describe("metadata record marshalling", () => {
+  it("round-trips a record through DynamoDB attribute values, omitting absent fields", () => {
+    const record: ImageRecord = {
+      ImageID: "id",
+      Status: "SUCCEEDED",
+      SourceBucket: "b",
+      SourceKey: "k",
+      FileName: "k",
+      SizeBytes: 10,
+      HasAlpha: false,
+      UploadTime: "2026-01-01T00:00:00.000Z",
+      ProcessedAt: "2026-01-01T00:00:01.000Z",
+      ThumbnailBucket: "t",
+      Thumbnails: [{ Size: 256, Key: "id/256.jpg", Width: 256, Height: 10, Bytes: 99, Format: "jpeg", ContentType: "image/jpeg" }],
+      DurationMs: 5,
+      ETag: "e",
+      Sequencer: "s",
+      EventName: "ObjectCreated:Put",
+      VersionId: undefined,
+    };
+    const item = toItem(record);
+    assert.deepStrictEqual(item.SizeBytes, { N: "10" });
+    assert.deepStrictEqual(item.HasAlpha, { BOOL: false });
+    assert.ok(!("VersionId" in item));
+    const { VersionId: _omitted, ...rest } = record;
+    assert.deepStrictEqual(fromItem(item), rest);
+  });
+});
