@@ -28,7 +28,7 @@ export interface ThumbnailOptions {
 export const DEFAULT_THUMBNAIL_OPTIONS: ThumbnailOptions = {
   sizes: [256],
   jpegQuality: 80,
-  maxPixels: 100_000_000,
+  maxPixels: 50_000_000,
 };
 
 export interface Thumbnail {
