@@ -6,7 +6,7 @@
  * policies deny "s3:*" to "*" on purpose). NotAction/NotResource in an Allow grant everything
  * except what they name, so they count as wildcards.
  */
-import { asList, isObject, isUnknown, parsePolicyDocument, Props, show } from "./values";
+import { asList, field, isObject, isUnknown, parsePolicyDocument, Props, show } from "./values";
 
 /**
  * Actions that have no resource-level permissions: AWS accepts them only with Resource "*", so a
@@ -62,31 +62,52 @@ export function isWildcardResource(resource: string): boolean {
   return parts[0] === "arn" && parts.length >= 6 && parts.slice(5).join(":") === "*";
 }
 
+/** One statement's elements, read whatever their case (see `field`). */
+function elements(statement: Props) {
+  return {
+    sid: field(statement, "Sid"),
+    effect: field(statement, "Effect"),
+    action: field(statement, "Action"),
+    notAction: field(statement, "NotAction"),
+    resource: field(statement, "Resource"),
+    notResource: field(statement, "NotResource"),
+    principal: field(statement, "Principal"),
+    notPrincipal: field(statement, "NotPrincipal"),
+  };
+}
+
+function statementsOf(document: Props): unknown[] {
+  const statements = field(document, "Statement");
+  return isUnknown(statements) ? [] : asList(statements);
+}
+
 /** Violations in one permissions document (an identity policy). */
 export function checkPermissionsDocument(document: Props, where: string): string[] {
   const violations: string[] = [];
-  if (isUnknown(document.Statement)) return violations;
-  asList(document.Statement).forEach((statement, index) => {
-    if (!isObject(statement) || statement.Effect !== "Allow") return;
-    const label = `${where} Statement[${index}]${typeof statement.Sid === "string" ? ` (${statement.Sid})` : ""}`;
-    if (statement.NotAction !== undefined) {
-      violations.push(`${label} allows NotAction ${show(statement.NotAction)}, which grants every other action; list the actions instead.`);
+  statementsOf(document).forEach((statement, index) => {
+    if (!isObject(statement)) return;
+    const s = elements(statement);
+    if (s.effect !== "Allow") return;
+    const label = `${where} Statement[${index}]${typeof s.sid === "string" ? ` (${s.sid})` : ""}`;
+    if (s.notAction !== undefined) {
+      violations.push(`${label} allows NotAction ${show(s.notAction)}, which grants every other action; list the actions instead.`);
     }
-    if (statement.NotResource !== undefined) {
-      violations.push(`${label} allows NotResource ${show(statement.NotResource)}, which grants every other resource; list the resources instead.`);
+    if (s.notResource !== undefined) {
+      violations.push(`${label} allows NotResource ${show(s.notResource)}, which grants every other resource; list the resources instead.`);
     }
-    const actions = isUnknown(statement.Action) ? [] : asList(statement.Action).filter((a): a is string => typeof a === "string" && !isUnknown(a));
+    const actions = isUnknown(s.action) ? [] : asList(s.action).filter((a): a is string => typeof a === "string" && !isUnknown(a));
     for (const action of actions) {
       if (action.includes("*")) {
         violations.push(`${label} allows the wildcard action ${show(action)}; name the exact actions needed.`);
       }
     }
-    const resources = isUnknown(statement.Resource) ? [] : asList(statement.Resource).filter((r): r is string => typeof r === "string" && !isUnknown(r));
+    const resources = isUnknown(s.resource) ? [] : asList(s.resource).filter((r): r is string => typeof r === "string" && !isUnknown(r));
     const wildcards = resources.filter(isWildcardResource);
     if (wildcards.length > 0) {
-      const notExempt = isUnknown(statement.Action) || asList(statement.Action).some((a) => isUnknown(a))
-        ? [] // judged at `pulumi up`, when the actions are known
-        : asList(statement.Action).filter((a) => typeof a !== "string" || !(a in RESOURCE_WILDCARD_EXCEPTIONS));
+      const notExempt =
+        isUnknown(s.action) || asList(s.action).some((a) => isUnknown(a))
+          ? [] // judged at `pulumi up`, when the actions are known
+          : asList(s.action).filter((a) => typeof a !== "string" || !(a in RESOURCE_WILDCARD_EXCEPTIONS));
       if (notExempt.length > 0) {
         violations.push(
           `${label} allows ${show(notExempt)} on the wildcard resource ${show(wildcards[0])}; name the resources ` +
@@ -107,11 +128,12 @@ function isWildcardPrincipal(principal: unknown): boolean {
 /** Violations in a trust policy: who may assume the role must be named. */
 export function checkTrustDocument(document: Props, where: string): string[] {
   const violations: string[] = [];
-  if (isUnknown(document.Statement)) return violations;
-  asList(document.Statement).forEach((statement, index) => {
-    if (!isObject(statement) || statement.Effect !== "Allow") return;
-    if (isWildcardPrincipal(statement.Principal) || statement.NotPrincipal !== undefined) {
-      violations.push(`${where} Statement[${index}] lets any principal assume the role (${show(statement.Principal ?? statement.NotPrincipal)}); name the service or account.`);
+  statementsOf(document).forEach((statement, index) => {
+    if (!isObject(statement)) return;
+    const s = elements(statement);
+    if (s.effect !== "Allow") return;
+    if (isWildcardPrincipal(s.principal) || s.notPrincipal !== undefined) {
+      violations.push(`${where} Statement[${index}] lets any principal assume the role (${show(s.principal ?? s.notPrincipal)}); name the service or account.`);
     }
   });
   return violations;

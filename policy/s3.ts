@@ -2,7 +2,7 @@
  * Rules for S3 buckets: nothing public, encrypted at rest, reachable only over TLS.
  */
 import { StackResource, Violation } from "./stackResource";
-import { asList, get, isObject, isUnknown, parsePolicyDocument, Props, show } from "./values";
+import { asList, field, get, isObject, isUnknown, parsePolicyDocument, Props, show } from "./values";
 
 export const BUCKET = "aws-native:s3:Bucket";
 export const BUCKET_POLICY = "aws-native:s3:BucketPolicy";
@@ -52,15 +52,15 @@ export function checkBucketAclsDisabled(type: string, props: Props): string[] {
 
 function secureTransportIsFalse(condition: unknown): boolean | "unknown" {
   if (isUnknown(condition)) return "unknown";
-  const bool = get(condition, "Bool");
+  const bool = field(condition, "Bool");
   if (isUnknown(bool)) return "unknown";
-  const value = get(bool, "aws:SecureTransport");
+  const value = field(bool, "aws:SecureTransport");
   if (isUnknown(value)) return "unknown";
   return asList(value).some((v) => v === false || v === "false");
 }
 
 function isEveryone(principal: unknown): boolean {
-  return principal === "*" || (isObject(principal) && asList(principal.AWS).includes("*"));
+  return principal === "*" || asList(field(principal, "AWS")).includes("*");
 }
 
 function coversAllS3Actions(action: unknown): boolean {
@@ -73,14 +73,18 @@ function coversAllS3Actions(action: unknown): boolean {
  * as satisfied (they are judged again at `pulumi up`).
  */
 export function deniesInsecureTransport(document: Props, bucketName: string | undefined): boolean {
-  if (isUnknown(document.Statement)) return true;
-  return asList(document.Statement).some((statement) => {
-    if (!isObject(statement) || statement.Effect !== "Deny") return false;
-    if (!isUnknown(statement.Principal) && !isEveryone(statement.Principal)) return false;
-    if (!isUnknown(statement.Action) && !coversAllS3Actions(statement.Action)) return false;
-    if (secureTransportIsFalse(statement.Condition) === false) return false;
-    if (bucketName === undefined || isUnknown(statement.Resource)) return true;
-    const resources = asList(statement.Resource);
+  const statements = field(document, "Statement");
+  if (isUnknown(statements)) return true;
+  return asList(statements).some((statement) => {
+    if (!isObject(statement) || field(statement, "Effect") !== "Deny") return false;
+    const principal = field(statement, "Principal");
+    const action = field(statement, "Action");
+    const resource = field(statement, "Resource");
+    if (!isUnknown(principal) && !isEveryone(principal)) return false;
+    if (!isUnknown(action) && !coversAllS3Actions(action)) return false;
+    if (secureTransportIsFalse(field(statement, "Condition")) === false) return false;
+    if (bucketName === undefined || isUnknown(resource)) return true;
+    const resources = asList(resource);
     if (resources.some(isUnknown) || resources.includes("*")) return true;
     const arn = `arn:aws:s3:::${bucketName}`;
     const matches = (r: unknown, wanted: string) => typeof r === "string" && (r === wanted || r.replace(/^arn:aws[-a-z]*:/, "arn:aws:") === wanted);

@@ -89,3 +89,17 @@ export function show(value: unknown): string {
   if (isUnknown(value)) return "(unknown during preview)";
   return JSON.stringify(value);
 }
+
+/**
+ * A policy-document field whatever the case of its first letter. Inputs carry documents as
+ * written ("Statement", "Effect"), but aws-native providers before pulumi-aws-native#2962 store
+ * outputs with every JSON key lower-camel-cased ("statement", "effect"), and stack rules read
+ * outputs.
+ */
+export function field(value: unknown, name: string): unknown {
+  if (!isObject(value)) return undefined;
+  if (name in value) return value[name];
+  const wanted = name.toLowerCase();
+  const key = Object.keys(value).find((k) => k.toLowerCase() === wanted);
+  return key === undefined ? undefined : value[key];
+}

@@ -93,3 +93,15 @@ export function withChange<T>(value: T, change: (copy: T) => void): T {
   change(copy);
   return copy;
 }
+
+/**
+ * What aws-native providers before pulumi-aws-native#2962 store as outputs: every JSON key with a
+ * lower-case first letter, policy documents included ("Statement" → "statement").
+ */
+export function lowerCamelKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerCamelKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), lowerCamelKeys(v)]));
+  }
+  return value;
+}

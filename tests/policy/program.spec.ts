@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MockHooks, runProgram } from "../../tools/program-under-mocks";
 import { CheckedResource, Finding, runPack } from "./engine";
+import { lowerCamelKeys } from "./fixtures";
 
 type Any = Record<string, any>;
 
@@ -55,6 +56,12 @@ describe("policy pack over the real program (under mocks)", () => {
       });
     }
   }
+
+  it("finds no violation when the stack's outputs come from an aws-native provider that lower-cases JSON keys", async () => {
+    const resources = (await registered("prod", false)).map((r) => ({ ...r, outputs: lowerCamelKeys(r.outputs) as Record<string, unknown> }));
+    const findings = await runPack(resources);
+    assert.deepStrictEqual(findings, [], describeFindings(findings));
+  });
 
   it("finds the violations careless changes to the program would introduce", async () => {
     const change = (resources: CheckedResource[], type: string, edit: (inputs: Any) => void): CheckedResource[] =>

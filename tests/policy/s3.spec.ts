@@ -9,7 +9,7 @@ import {
 } from "../../policy/s3";
 import { StackResource } from "../../policy/stackResource";
 import { UNKNOWN } from "../../policy/values";
-import { goodBucket, tlsOnlyPolicyDocument, withChange } from "./fixtures";
+import { goodBucket, lowerCamelKeys, tlsOnlyPolicyDocument, withChange } from "./fixtures";
 
 type Any = Record<string, any>;
 
@@ -102,6 +102,13 @@ describe("policy: S3 buckets", () => {
     it("rejects an Allow statement that merely mentions SecureTransport", () => {
       const doc = withChange(tlsOnlyPolicyDocument("a") as Any, (d) => (d.Statement[0].Effect = "Allow"));
       assert.strictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", doc)]).length, 1);
+    });
+    it("reads outputs whose document keys older aws-native providers lower-cased", () => {
+      const stored = lowerCamelKeys(tlsOnlyPolicyDocument("a")) as Any;
+      assert.ok("statement" in stored && "effect" in stored.statement[0] && "bool" in stored.statement[0].condition);
+      assert.deepStrictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", stored)]), []);
+      stored.statement[0].condition.bool["aws:SecureTransport"] = "true";
+      assert.strictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", stored)]).length, 1);
     });
     it("matches a policy to a bucket with a computed name through its dependency (preview)", () => {
       const unnamed: StackResource = { ...bucket("a"), props: { ...goodBucket("a"), bucketName: UNKNOWN } };
