@@ -7,6 +7,7 @@ import { parseArgs } from "util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Table } from "../function/src/contract/table";
+import { RecordStatus, type ImageRecord } from "../function/src/record";
 import {
   OperatorError,
   StackOutput,
@@ -29,7 +30,7 @@ const USAGE = `usage: npm run failures -- --stack <name> [--outputs <file>] [--s
   --dry-run          print the query that would run; read nothing`;
 
 /** The value FailedStatus holds on every FAILED record (the sparse index's partition). */
-export const FAILED = "FAILED";
+export const FAILED = RecordStatus.Failed;
 
 export interface FailureRecord {
   processedAt: string;
@@ -77,9 +78,9 @@ export function failuresQuery(options: ListFailuresOptions, exclusiveStartKey?: 
   };
 }
 
-function text(item: Record<string, unknown>, ...names: string[]): string | undefined {
-  for (const n of names) if (typeof item[n] === "string" && item[n]) return item[n] as string;
-  return undefined;
+/** A string attribute of the record, by its name in the function's record schema. */
+function text(item: Record<string, unknown>, name: keyof ImageRecord): string | undefined {
+  return typeof item[name] === "string" && item[name] ? (item[name] as string) : undefined;
 }
 
 /** Reads FAILED records newest first, page by page, up to the limit. */
@@ -99,12 +100,12 @@ export async function listFailures(
     }
     for (const item of page.Items ?? []) {
       records.push({
-        processedAt: text(item, Table.failuresByTime.sortKey) ?? "?",
+        processedAt: text(item, "ProcessedAt") ?? "?",
         reason: text(item, "Reason") ?? "(no reason recorded)",
         detail: text(item, "ErrorMessage"),
         sourceBucket: text(item, "SourceBucket"),
-        sourceKey: text(item, Table.bySourceKey.partitionKey),
-        imageId: text(item, Table.partitionKey),
+        sourceKey: text(item, "SourceKey"),
+        imageId: text(item, "ImageID"),
         item,
       });
     }

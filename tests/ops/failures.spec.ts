@@ -3,12 +3,13 @@
  * with the table's sparse FailuresByTime index built from the table contract.
  */
 import { strict as assert } from "assert";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startEmulators, type Emulators } from "../../local/emulators";
 import { Table } from "../../function/src/contract/table";
 import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/failures";
 import { OperatorError } from "../../tools/stackOutputs";
+import { createMetadataTable } from "./support/table";
 
 const TABLE = "thumbnail-pipeline-dev-ImageMetadata";
 const NOW = new Date("2026-11-27T12:00:00.000Z");
@@ -41,40 +42,7 @@ describe("failures (npm run failures)", function () {
   before(async () => {
     emulators = await startEmulators();
     documents = DynamoDBDocumentClient.from(emulators.dynamo);
-    const index = Table.failuresByTime;
-    const bySource = Table.bySourceKey;
-    await emulators.dynamo.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: Table.partitionKey, AttributeType: "S" },
-          { AttributeName: bySource.partitionKey, AttributeType: "S" },
-          { AttributeName: bySource.sortKey, AttributeType: "S" },
-          { AttributeName: index.partitionKey, AttributeType: "S" },
-          { AttributeName: index.sortKey, AttributeType: "S" },
-        ],
-        KeySchema: [{ AttributeName: Table.partitionKey, KeyType: "HASH" }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: bySource.indexName,
-            KeySchema: [
-              { AttributeName: bySource.partitionKey, KeyType: "HASH" },
-              { AttributeName: bySource.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          },
-          {
-            IndexName: index.indexName,
-            KeySchema: [
-              { AttributeName: index.partitionKey, KeyType: "HASH" },
-              { AttributeName: index.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          },
-        ],
-      }),
-    );
+    await createMetadataTable(emulators.dynamo, TABLE);
     // 130 failures one minute apart (0 = newest), interleaved with successes.
     const items = [];
     for (let i = 0; i < 130; i++) items.push(record(i, "FAILED", minutesBefore(i), i % 2 ? "CorruptImage" : "UnsupportedFormat"));
