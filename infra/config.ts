@@ -240,6 +240,15 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
       `a decoded image of that size (${Math.round(bitmapBytes / 2 ** 20)} MiB at 4 bytes a pixel) must fit in half of functionMemoryMb (${c.functionMemoryMb} MB); raise functionMemoryMb or lower maxImagePixels`,
     );
   }
+  // The function holds the whole upload in memory while it decodes it.
+  const quarterMemory = (c.functionMemoryMb * 1024 * 1024) / 4;
+  if (c.maxObjectBytes > quarterMemory) {
+    throw new ConfigError(
+      "maxObjectBytes",
+      c.maxObjectBytes,
+      `an upload of that size must fit in a quarter of functionMemoryMb (${c.functionMemoryMb} MB = ${Math.floor(quarterMemory)} bytes); raise functionMemoryMb or lower maxObjectBytes`,
+    );
+  }
   oneOf("logRetentionDays", c.logRetentionDays, LOG_RETENTION_DAYS);
   oneOf("logLevel", c.logLevel, LOG_LEVELS);
   inRange("reservedConcurrency", c.reservedConcurrency, 0, 10000, " (0 = no reservation)");

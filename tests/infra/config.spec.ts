@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { CONFIG_DEFAULTS as FUNCTION_DEFAULTS } from "../../function/src/config";
 import { CONFIG_KEYS, ConfigError, validateConfig, type RawConfig } from "../../infra/config";
 import { REPO_ROOT, readProjectFile, runWith, stackConfig } from "../helpers/program";
 
@@ -88,6 +89,16 @@ describe("Config", () => {
     });
     it("rejects a pixel limit whose decoded bitmap would not fit in the function's memory", () => {
       rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /half of functionMemoryMb/);
+    });
+    it("rejects an upload limit that would not fit in the function's memory", () => {
+      rejects({ maxObjectBytes: 200 * 1024 * 1024, functionMemoryMb: 512 }, "maxObjectBytes", "209715200", /quarter of functionMemoryMb/);
+    });
+    it("uses the same thumbnail defaults as the function does when a variable is unset", () => {
+      const c = validateConfig({});
+      assert.deepStrictEqual(c.thumbnailSizes, [...FUNCTION_DEFAULTS.thumbnailSizes]);
+      assert.strictEqual(c.jpegQuality, FUNCTION_DEFAULTS.jpegQuality);
+      assert.strictEqual(c.maxObjectBytes, FUNCTION_DEFAULTS.maxObjectBytes);
+      assert.strictEqual(c.maxImagePixels, FUNCTION_DEFAULTS.maxImagePixels);
     });
     it("rejects asynchronous retry settings outside Lambda's limits", () => {
       rejects({ asyncMaxRetryAttempts: 3 }, "asyncMaxRetryAttempts", "3", /between 0 and 2/);
