@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { RecordStatus } from "../function/src/record";
 import type { StartOptions } from "./cli/args";
 import { MetricTotals, parseEmf } from "./emf";
 import { startEmulators, type Emulators, type S3EventRecordFromEmulator } from "./emulators";
@@ -177,8 +178,8 @@ class Run {
     return {
       key,
       imageId: facts.imageId ?? null,
-      status: facts.status === "SUCCEEDED" ? "SUCCEEDED" : "FAILED",
-      reason: facts.status === "SUCCEEDED" ? null : (facts.reason ?? `status ${facts.status ?? "missing"}`),
+      status: facts.status === RecordStatus.Succeeded ? "SUCCEEDED" : "FAILED",
+      reason: facts.status === RecordStatus.Succeeded ? null : (facts.reason ?? `status ${facts.status ?? "missing"}`),
       width: facts.width ?? null,
       height: facts.height ?? null,
       thumbnails: facts.thumbnails.map((t) => ({ key: t.key, width: t.width ?? null, height: t.height ?? null, bytes: t.bytes ?? null })),

@@ -5,9 +5,11 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Table } from "../function/src/contract/table";
+import type { ImageRecord } from "../function/src/record";
 import type { Emulators } from "./emulators";
 
-export type MetadataRecord = Record<string, unknown>;
+/** The record as the function writes it (function/src/record.ts is the schema). */
+export type MetadataRecord = ImageRecord;
 
 export interface ThumbnailFacts {
   key: string;
@@ -26,28 +28,14 @@ export interface RecordFacts {
   thumbnails: ThumbnailFacts[];
 }
 
-function field(record: Record<string, unknown>, ...names: string[]): unknown {
-  for (const name of names) if (record[name] !== undefined && record[name] !== null) return record[name];
-  return undefined;
-}
-
-const asNumber = (v: unknown) => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined);
-const asString = (v: unknown) => (v === undefined ? undefined : String(v));
-
 export function recordFacts(record: MetadataRecord): RecordFacts {
-  const thumbnails = field(record, "Thumbnails", "thumbnails");
   return {
-    imageId: asString(field(record, Table.partitionKey)),
-    status: asString(field(record, "Status", "status")),
-    reason: asString(field(record, "Reason", "FailureReason", "reason")),
-    width: asNumber(field(record, "Width", "width")),
-    height: asNumber(field(record, "Height", "height")),
-    thumbnails: (Array.isArray(thumbnails) ? thumbnails : []).map((t: Record<string, unknown>) => ({
-      key: String(field(t, "Key", "key")),
-      width: asNumber(field(t, "Width", "width")),
-      height: asNumber(field(t, "Height", "height")),
-      bytes: asNumber(field(t, "Bytes", "Size", "SizeBytes", "bytes", "size")),
-    })),
+    imageId: record.ImageID,
+    status: record.Status,
+    reason: record.Reason,
+    width: record.Width,
+    height: record.Height,
+    thumbnails: (record.Thumbnails ?? []).map((t) => ({ key: t.Key, width: t.Width, height: t.Height, bytes: t.Bytes })),
   };
 }
 
@@ -75,7 +63,7 @@ export class RecordReader {
         Limit: 1,
       }),
     );
-    return Items?.[0];
+    return Items?.[0] as MetadataRecord | undefined;
   }
 
   async thumbnail(key: string): Promise<Buffer> {
