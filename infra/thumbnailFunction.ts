@@ -124,7 +124,9 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds,
         role: this.role.arn,
         code: {
-          s3Bucket: args.artifactBucketName,
+          // The code object's own bucket/key/version: `npm run synth` turns all three into the
+          // template's code parameters (CloudFormation cannot upload the object).
+          s3Bucket: this.code.bucket,
           s3Key: this.code.key,
           // A new bundle is a new object version, and a new version redeploys the function.
           s3ObjectVersion: this.code.versionId,
