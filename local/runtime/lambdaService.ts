@@ -23,6 +23,11 @@ export interface LambdaServiceOptions {
   timeoutSeconds: number;
   /** Largest number of containers running at once. */
   concurrency: number;
+  /**
+   * Writes the code (index.js exporting `handler`) into the task root. Default: the function's
+   * own build (function/build.ts), the bundle the stack deploys.
+   */
+  build?: (taskRoot: string) => Promise<void>;
 }
 
 export interface InvocationResult {
@@ -63,7 +68,7 @@ export class LambdaService {
   static async start(options: LambdaServiceOptions): Promise<LambdaService> {
     const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), "thumbnail-lambda-"));
     try {
-      await buildFunction({ outDir: taskRoot });
+      await (options.build ?? (async (outDir: string) => void (await buildFunction({ outDir }))))(taskRoot);
       const runtimeFile = path.join(taskRoot, ".local-runtime.js");
       await esbuild.build({
         entryPoints: [path.join(__dirname, "container.ts")],
