@@ -78,7 +78,8 @@ export function loadStack(stack: string, root = PROJECT_ROOT): LocalStack {
     if (err instanceof ConfigError) throw new UsageError(`Pulumi.${stack}.yaml: ${err.message}`);
     throw err;
   }
-  const region = all["aws:region"] ?? "us-east-1";
+  // The program asks aws-native for its region; aws:region is set alongside it.
+  const region = all["aws-native:region"] ?? all["aws:region"] ?? "us-east-1";
   const accountId = LOCAL_ACCOUNT_ID;
   const bucket = (explicit: string | undefined, purpose: string) =>
     explicit ?? deriveBucketName({ project, stack, purpose, accountId, region });

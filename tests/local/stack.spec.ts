@@ -28,6 +28,7 @@ describe("local stack settings", () => {
     assert.equal(stack.tableName, physicalName("thumbs", "staging", Purpose.table));
     assert.equal(stack.functionName, physicalName("thumbs", "staging", Purpose.function));
     assert.equal(stack.maximumRetryAttempts, 1);
+    assert.deepEqual(Object.keys(stack.functionEnvironment).sort(), Object.values(EnvVar).sort(), "every variable of the environment contract is set");
     const defaults = validateConfig({});
     assert.deepEqual(stack.functionEnvironment, {
       [EnvVar.Environment]: "staging",
