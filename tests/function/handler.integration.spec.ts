@@ -3,6 +3,8 @@
  * with S3 events shaped as real S3 sends them.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { Jimp } from "jimp";
@@ -14,6 +16,7 @@ import { FailureReason } from "../../function/src/core/errors";
 import { imageIdFor } from "../../function/src/imageId";
 import { decodeS3Key } from "../../function/src/s3Event";
 import type { ImageRecord } from "../../function/src/record";
+import { buildFunction } from "../../function/build";
 
 type EmfBlob = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
 
@@ -386,3 +389,57 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
 
 // Keep the import used: PutObjectCommand documents the S3 calls the fixture makes.
 void PutObjectCommand;
+
+describe("the deployable bundle (dist/function/index.js)", function () {
+  this.timeout(120_000);
+  let pipeline: Pipeline;
+  let outDir: string;
+  const saved = { ...process.env };
+
+  before(async () => {
+    pipeline = await Pipeline.start();
+    // Inside the repository (under the git-ignored .tmp/) so the bundle resolves the AWS SDK
+    // from node_modules as Lambda resolves it from the runtime.
+    outDir = path.join(__dirname, "..", "..", ".tmp", `function-bundle-${process.pid}`);
+    await buildFunction({ outDir });
+  });
+  after(async () => {
+    process.env = { ...saved };
+    fs.rmSync(outDir, { recursive: true, force: true });
+    await pipeline?.close();
+  });
+
+  it("is a single index.js under 600 KB", () => {
+    const files = fs.readdirSync(outDir).sort();
+    assert.ok(files.includes("index.js"), `files: ${files}`);
+    assert.ok(fs.statSync(path.join(outDir, "index.js")).size < 600 * 1024);
+  });
+
+  it("makes thumbnails and a record end to end, configured by the environment", async () => {
+    Object.assign(process.env, pipeline.emulators.sdkEnvironment, {
+      ENVIRONMENT: "test",
+      SOURCE_BUCKET: SOURCE_BUCKET,
+      THUMBNAIL_BUCKET: THUMBNAIL_BUCKET,
+      METADATA_TABLE: TABLE,
+      THUMBNAIL_SIZES: "128,64",
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      POWERTOOLS_METRICS_DISABLED: "true",
+    });
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const bundle = require(path.join(outDir, "index.js")) as { handler: (event: unknown, context?: unknown) => Promise<{ outcomes: { status: string }[] }> };
+    const photo = withExifOrientation(await encode(quadrantImage(1200, 800), "image/jpeg"), 8);
+    const records = [
+      await pipeline.upload("bundle/photo.jpg", photo, "image/jpeg"),
+      await pipeline.upload("bundle/alpha.png", await solid(300, 200, "image/png", 0xff000080), "image/png"),
+      await pipeline.upload("bundle/scan.tiff", await solid(300, 200, "image/tiff"), "image/tiff"),
+      await pipeline.upload("bundle/bomb.png", pngBomb(30000, 30000), "image/png"),
+    ];
+    const summary = await bundle.handler(event(...records));
+    assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]);
+    const photoRecord = await pipeline.record(imageIdOf(records[0]));
+    assert.deepStrictEqual(photoRecord?.Thumbnails.map((t) => [t.Key.split("/")[1], t.Width, t.Height]), [["128.jpg", 85, 128], ["64.jpg", 43, 64]]);
+    const alphaRecord = await pipeline.record(imageIdOf(records[1]));
+    assert.strictEqual(alphaRecord?.Thumbnails[0].ContentType, "image/png");
+    assert.strictEqual((await pipeline.record(imageIdOf(records[3])))?.Reason, FailureReason.TooManyPixels);
+  });
+});
