@@ -1,0 +1,169 @@
+/**
+ * The benchmark's images, made on the fly: photo-like content (smooth gradients, mid-frequency
+ * texture, hard edges and sensor-like noise) so that JPEG files have realistic entropy (a 12 MP
+ * q85 file is ~3 MB, like a phone photo) and resizes have detail to alias on. Plus crafted
+ * decompression-bomb headers, which are tiny files declaring huge images.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as zlib from "zlib";
+import sharp from "sharp";
+
+export type ImageKind = "photo" | "bomb";
+
+export interface BenchImage {
+  /** Stable name used in the report and JSON, e.g. "jpeg-12mp". */
+  name: string;
+  kind: ImageKind;
+  file: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** Whether naive jimp is run on it for comparison (too slow or refused for the largest). */
+  naiveJimp: boolean;
+}
+
+interface PhotoSpec {
+  name: string;
+  width: number;
+  height: number;
+  encode: (image: sharp.Sharp) => sharp.Sharp;
+  alpha?: boolean;
+  naiveJimp?: boolean;
+  quick?: boolean;
+}
+
+const PHOTOS: PhotoSpec[] = [
+  { name: "jpeg-1mp", width: 1152, height: 864, encode: (i) => i.jpeg({ quality: 85 }), quick: true },
+  { name: "jpeg-12mp", width: 4000, height: 3000, encode: (i) => i.jpeg({ quality: 85 }), quick: true },
+  { name: "jpeg-24mp", width: 6000, height: 4000, encode: (i) => i.jpeg({ quality: 85 }), quick: true },
+  { name: "jpeg-48mp", width: 8000, height: 6000, encode: (i) => i.jpeg({ quality: 85 }), naiveJimp: false, quick: true },
+  // Stored landscape, displayed portrait: EXIF orientation 6 (rotate 90° clockwise).
+  { name: "jpeg-12mp-exif6", width: 4000, height: 3000, encode: (i) => i.jpeg({ quality: 85 }).withMetadata({ orientation: 6 }) },
+  { name: "jpeg-12mp-progressive", width: 4000, height: 3000, encode: (i) => i.jpeg({ quality: 85, progressive: true }) },
+  { name: "png-12mp", width: 4000, height: 3000, encode: (i) => i.png({ compressionLevel: 6 }) },
+  { name: "png-1mp-alpha", width: 1152, height: 864, alpha: true, encode: (i) => i.png({ compressionLevel: 6 }), quick: true },
+  { name: "gif-1mp", width: 1152, height: 864, encode: (i) => i.gif() },
+  { name: "tiff-3mp", width: 2000, height: 1500, encode: (i) => i.tiff({ compression: "lzw" }) },
+];
+
+/** Deterministic pseudo-random numbers (the same images every run). */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state;
+  };
+}
+
+/** Raw interleaved pixels of a photo-like scene. */
+export function photoPixels(width: number, height: number, channels: 3 | 4, seed = 7): Buffer {
+  const next = lcg(seed);
+  const tables = (n: number, periods: number[]) =>
+    periods.map((p, k) => Float32Array.from({ length: n }, (_, i) => Math.sin((i / p) * Math.PI * 2 + k)));
+  const [xLow, xMid, xFine] = tables(width, [width / 1.3, 57, 7.3]);
+  const [yLow, yMid, yFine] = tables(height, [height / 0.9, 43, 5.1]);
+  // A few hard-edged "objects" so the resize has edges to get right.
+  const boxes = Array.from({ length: 12 }, () => {
+    const w = (next() % Math.max(2, width / 4)) + 1;
+    const h = (next() % Math.max(2, height / 4)) + 1;
+    return { x0: next() % width, y0: next() % height, w, h, shade: [next() % 200, next() % 200, next() % 200] };
+  });
+  const data = Buffer.alloc(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    const inBoxes = boxes.filter((b) => y >= b.y0 && y < b.y0 + b.h);
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * channels;
+      const low = 60 * (xLow[x] + yLow[y]);
+      const mid = 25 * xMid[x] * yMid[y];
+      const fine = 10 * xFine[x] * yFine[y];
+      const noise = (next() >>> 27) - 16;
+      let r = 128 + low + mid + noise;
+      let g = 120 + 0.8 * low - mid + fine + noise;
+      let b = 110 - 0.6 * low + 0.5 * mid - fine + noise;
+      for (const box of inBoxes) {
+        if (x >= box.x0 && x < box.x0 + box.w) {
+          r = 0.3 * r + box.shade[0];
+          g = 0.3 * g + box.shade[1];
+          b = 0.3 * b + box.shade[2];
+        }
+      }
+      data[i] = r < 0 ? 0 : r > 255 ? 255 : r;
+      data[i + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+      data[i + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+      if (channels === 4) data[i + 3] = Math.round(255 * Math.min(1, Math.max(0, x / width + 0.3 * yLow[y])));
+    }
+  }
+  return data;
+}
+
+/** Minimal PNG (signature, IHDR, one IDAT, IEND) declaring width × height: a bomb header. */
+function pngBomb(width: number, height: number): Buffer {
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length);
+    const typed = Buffer.concat([Buffer.from(type, "latin1"), body]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(typed) >>> 0);
+    return Buffer.concat([head, typed, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  // A stream of zero rows would inflate to width*height*4 bytes; a few KB of it is enough.
+  const idat = zlib.deflateSync(Buffer.alloc(1 << 20));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** A real small JPEG with its SOF dimensions patched to width × height. */
+async function jpegBomb(width: number, height: number): Promise<Buffer> {
+  const small = Buffer.from(await sharp(photoPixels(64, 64, 3), { raw: { width: 64, height: 64, channels: 3 } }).jpeg().toBuffer());
+  for (let i = 2; i + 9 < small.length; ) {
+    const marker = small[i + 1];
+    const length = small.readUInt16BE(i + 2);
+    if (marker === 0xc0 || marker === 0xc2) {
+      small.writeUInt16BE(height, i + 5);
+      small.writeUInt16BE(width, i + 7);
+      return small;
+    }
+    i += 2 + length;
+  }
+  throw new Error("bench: no SOF marker in the generated JPEG");
+}
+
+/** A GIF whose logical screen and first frame declare width × height. */
+async function gifBomb(width: number, height: number): Promise<Buffer> {
+  const small = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } }).gif().toBuffer());
+  small.writeUInt16LE(width, 6);
+  small.writeUInt16LE(height, 8);
+  // Image descriptor: first 0x2C after the header/palette/extensions.
+  const descriptor = small.indexOf(0x2c, 13);
+  small.writeUInt16LE(width, descriptor + 5);
+  small.writeUInt16LE(height, descriptor + 7);
+  return small;
+}
+
+/** Writes the image set into dir; `quick` keeps only the core cases. */
+export async function makeBenchImages(dir: string, quick: boolean): Promise<BenchImage[]> {
+  const images: BenchImage[] = [];
+  for (const spec of PHOTOS.filter((p) => !quick || p.quick)) {
+    const channels = spec.alpha ? 4 : 3;
+    const raw = photoPixels(spec.width, spec.height, channels);
+    const encoded = await spec.encode(sharp(raw, { raw: { width: spec.width, height: spec.height, channels } })).toBuffer();
+    const file = path.join(dir, `${spec.name}.${spec.name.split("-")[0]}`);
+    fs.writeFileSync(file, encoded);
+    images.push({ name: spec.name, kind: "photo", file, bytes: encoded.length, width: spec.width, height: spec.height, naiveJimp: spec.naiveJimp ?? true });
+  }
+  const bombs: Array<[string, Buffer, number, number]> = [
+    ["png-bomb-400mp", pngBomb(20000, 20000), 20000, 20000],
+    ["jpeg-bomb-3600mp", await jpegBomb(60000, 60000), 60000, 60000],
+    ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
+  ];
+  for (const [name, bytes, width, height] of bombs) {
+    const file = path.join(dir, `${name}.${name.split("-")[0]}`);
+    fs.writeFileSync(file, bytes);
+    images.push({ name, kind: "bomb", file, bytes: bytes.length, width, height, naiveJimp: false });
+  }
+  return images;
+}
