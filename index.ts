@@ -27,3 +27,6 @@ export const logGroupName = pipeline.logGroupName;
 export const region = pipeline.region;
 export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;
 export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
+export const alarmTopicArn = pipeline.monitoring.alarmTopicArn;
+export const dashboardName = pipeline.monitoring.dashboardName;
+export const dashboardUrl = pipeline.monitoring.dashboardUrl;

@@ -9,6 +9,7 @@ import type { Environment, PipelineConfig } from "./config";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { HardenedBucket } from "./hardenedBucket";
 import { MetadataTable } from "./metadataTable";
+import { Monitoring } from "./monitoring";
 import { deriveBucketName, physicalName, Purpose } from "./naming";
 import { StackTags } from "./tags";
 import { ThumbnailFunction } from "./thumbnailFunction";
@@ -56,6 +57,8 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
   public readonly deadLetterQueueArn: pulumi.Output<string>;
   public readonly deadLetterQueueUrl: pulumi.Output<string>;
   public readonly deadLetterQueueName: pulumi.Output<string>;
+  /** Alarm topic, alarms and dashboard (operations). */
+  public readonly monitoring: Monitoring;
 
   constructor(name: string, args: ThumbnailPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("thumbnails:pipeline:ThumbnailPipeline", name, {}, opts);
@@ -200,6 +203,26 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
 
     this.sourceBucketName = this.sourceBucket.bucketName;
 
+    this.monitoring = new Monitoring(
+      `${name}-monitoring`,
+      {
+        project,
+        environment: config.environment,
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        functionName: this.functionName,
+        functionTimeoutSeconds: config.functionTimeoutSeconds,
+        logGroupName: this.logGroupName,
+        deadLetterQueueName: this.deadLetterQueueName,
+        alarmEmail: config.alarmEmail,
+        failedImagesAlarmThreshold: config.failedImagesAlarmThreshold,
+        idleAlarmHours: config.idleAlarmHours,
+        tags,
+      },
+      { parent: this },
+    );
+
     this.registerOutputs({
       sourceBucketName: this.sourceBucketName,
       thumbnailBucketName: this.thumbnailBucketName,
@@ -209,6 +232,9 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
       logGroupName: this.logGroupName,
       deadLetterQueueUrl: this.deadLetterQueueUrl,
       deadLetterQueueArn: this.deadLetterQueueArn,
+      alarmTopicArn: this.monitoring.alarmTopicArn,
+      dashboardName: this.monitoring.dashboardName,
+      dashboardUrl: this.monitoring.dashboardUrl,
     });
   }
 
