@@ -22,7 +22,9 @@ export type MarkerTarget =
   | { kind: "ref"; resource: ResourceKey }
   | { kind: "getAtt"; resource: ResourceKey; attribute: string }
   | { kind: "pseudo"; name: PseudoParameter }
-  | { kind: "parameter"; name: string };
+  | { kind: "parameter"; name: string }
+  /** A value the program read that CloudFormation cannot provide (e.g. the caller's ARN). */
+  | { kind: "unsupported"; what: string };
 
 /** What a marker becomes in the template, decided by the template builder. */
 export type Resolved =
@@ -70,6 +72,9 @@ export class MarkerTable {
   }
   parameter(name: string): string {
     return this.markerFor({ kind: "parameter", name });
+  }
+  unsupported(what: string): string {
+    return this.markerFor({ kind: "unsupported", what });
   }
 
   targetOf(marker: string): MarkerTarget | undefined {

@@ -5,6 +5,7 @@
  * protect become Retain policies, and the stack outputs become exported Outputs.
  */
 import { SynthError, joinPath } from "./errors";
+import { linterLagMetadata } from "./linterLag";
 import { LogicalIds, toLogicalId } from "./logicalIds";
 import { MarkerTable, MarkerTarget, Resolved, ResourceKey } from "./markers";
 import { PlainValue, isRecord, toCloudFormationProperties } from "./properties";
@@ -142,6 +143,8 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
       case "ref":
       case "getAtt":
         return resolveResource(target, subject, path);
+      case "unsupported":
+        throw new SynthError(subject, path, `uses ${target.what}, which has no CloudFormation equivalent`);
     }
   };
   const resolveResource = (target: Extract<MarkerTarget, { resource: ResourceKey }>, subject: string, path: string): Resolved => {
@@ -184,11 +187,15 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
       out.UpdateReplacePolicy = "Retain";
     }
     out.Metadata = { PulumiUrn: resource.urn };
+    const lag = linterLagMetadata(schema.cloudFormationType, properties);
+    if (lag) out.Metadata["cfn-lint"] = lag as PlainValue;
     template.Resources[logicalId] = out;
   }
 
+  // Outputs have their own namespace: an output may share a parameter's name (SourceBucketName).
+  const outputIds = new LogicalIds();
   for (const [name, value] of Object.entries(spec.outputs)) {
-    const id = ids.claim(toLogicalId(name), `output ${name}`);
+    const id = outputIds.claim(toLogicalId(name), `output ${name}`);
     template.Outputs[id] = {
       Description: `Pulumi stack output ${name}`,
       Value: outputValue(finish(plainOutput(value, name), `output ${name}`), name),
@@ -198,7 +205,6 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
 
   const leftOutByLogicalId = new Map<string, { resource: RegisteredResource; reason: string }>();
   for (const { resource, logicalId, info } of leftOut.values()) leftOutByLogicalId.set(logicalId, { resource, reason: info.reason });
-  checkParametersUsed(template);
   return { template, logicalIdByUrn, leftOut: leftOutByLogicalId };
 }
 
@@ -284,7 +290,7 @@ function isIntrinsic(value: PlainValue): boolean {
 }
 
 /** A declared parameter nothing uses means a value did not arrive where it should have. */
-function checkParametersUsed(template: CfnTemplate): void {
+export function checkParametersUsed(template: CfnTemplate): void {
   const used = referencedLogicalIds({ r: template.Resources, o: template.Outputs, c: template.Conditions ?? {} } as unknown as PlainValue);
   for (const name of Object.keys(template.Parameters)) {
     if (!used.has(name)) throw new SynthError(`parameter ${name}`, "", "is declared but no resource or output uses it");
