@@ -16,6 +16,9 @@ export function relativeUrl(...segments: string[]): string {
     .join("/");
 }
 
+/** Originals larger than this are linked rather than embedded. */
+const MAX_SHOWN_PIXELS = 40_000_000;
+
 export interface PageImage {
   result: ImageResult;
   /** Path of the original under the out directory. */
@@ -38,10 +41,16 @@ export function renderPage(summary: Summary, images: PageImage[]): string {
       const status = result.status === "SUCCEEDED" ? "ok" : "failed";
       const detail = result.reason ? ` — ${escapeHtml(result.reason)}` : "";
       const dims = result.width && result.height ? ` · ${result.width}×${result.height}` : "";
+      // A browser decodes whatever it is given: the original of a refused decompression bomb
+      // (or anything not processed) is linked, not shown.
+      const showable = result.status === "SUCCEEDED" && (result.width ?? 0) * (result.height ?? 0) <= MAX_SHOWN_PIXELS;
+      const originalFigure = showable
+        ? `<figure class="original"><img src="${relativeUrl(original)}" alt="original ${escapeHtml(result.key)}"><figcaption>original</figcaption></figure>`
+        : `<figure class="original"><a href="${relativeUrl(original)}">original</a><figcaption>not shown${result.reason ? `: ${escapeHtml(result.reason)}` : ""}</figcaption></figure>`;
       return `<section class="${status}">
 <h2><span class="status">${result.status}</span> ${escapeHtml(result.key)}${detail}</h2>
 <p class="facts">${result.durationMs.toFixed(0)} ms${dims}${result.attempts > 1 ? ` · ${result.attempts} attempts` : ""}${result.error ? ` · ${escapeHtml(result.error)}` : ""}</p>
-<div class="images"><figure class="original"><img src="${relativeUrl(original)}" alt="original ${escapeHtml(result.key)}"><figcaption>original</figcaption></figure>${thumbs || '<p class="none">no thumbnails</p>'}</div>
+<div class="images">${originalFigure}${thumbs || '<p class="none">no thumbnails</p>'}</div>
 <details><summary>metadata record</summary><pre>${escapeHtml(JSON.stringify(record ?? null, null, 2))}</pre></details>
 </section>`;
     })
