@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { Jimp } from "jimp";
 import { Pipeline, event, SOURCE_BUCKET, THUMBNAIL_BUCKET, TABLE } from "./support/pipeline";
@@ -17,6 +17,7 @@ import { imageIdFor } from "../../function/src/imageId";
 import { decodeS3Key } from "../../function/src/s3Event";
 import type { ImageRecord } from "../../function/src/record";
 import { buildFunction } from "../../function/build";
+import { FunctionPermissions } from "../../function/src/contract/permissions";
 
 type EmfBlob = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
 
@@ -387,9 +388,6 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
   });
 });
 
-// Keep the import used: PutObjectCommand documents the S3 calls the fixture makes.
-void PutObjectCommand;
-
 describe("the deployable bundle (dist/function/index.js)", function () {
   this.timeout(120_000);
   let pipeline: Pipeline;
@@ -441,5 +439,59 @@ describe("the deployable bundle (dist/function/index.js)", function () {
     const alphaRecord = await pipeline.record(imageIdOf(records[1]));
     assert.strictEqual(alphaRecord?.Thumbnails[0].ContentType, "image/png");
     assert.strictEqual((await pipeline.record(imageIdOf(records[3])))?.Reason, FailureReason.TooManyPixels);
+  });
+});
+
+describe("the handler's AWS calls", function () {
+  this.timeout(60_000);
+  let pipeline: Pipeline;
+  before(async () => {
+    pipeline = await Pipeline.start();
+    const good = await pipeline.upload("calls/good.jpg", await solid(300, 300, "image/jpeg"), "image/jpeg");
+    const bad = await pipeline.upload("calls/bad.jpg", Buffer.from("nope"));
+    await pipeline.invoke(event(good, bad));
+    await pipeline.invoke(event(good));
+  });
+  after(async () => {
+    await pipeline?.close();
+  });
+
+  it("uses only the actions the execution role grants (function/src/contract/permissions.ts)", () => {
+    const actionOf: Record<string, string> = {
+      GetObjectCommand: "s3:GetObject",
+      PutObjectCommand: "s3:PutObject",
+      GetItemCommand: "dynamodb:GetItem",
+      PutItemCommand: "dynamodb:PutItem",
+    };
+    const granted = new Set<string>([...FunctionPermissions.sourceObjects, ...FunctionPermissions.thumbnailObjects, ...FunctionPermissions.metadataTable]);
+    assert.ok(pipeline.calls.length > 0);
+    for (const call of pipeline.calls) {
+      const action = actionOf[call.command];
+      assert.ok(action && granted.has(action), `${call.command} is not a granted action`);
+    }
+  });
+
+  it("reads only from the source bucket, writes only to the thumbnail bucket and the table", () => {
+    for (const call of pipeline.calls) {
+      if (call.command === "GetObjectCommand") assert.strictEqual(call.input.Bucket, SOURCE_BUCKET);
+      if (call.command === "PutObjectCommand") assert.strictEqual(call.input.Bucket, THUMBNAIL_BUCKET);
+      if (call.command.endsWith("ItemCommand")) assert.strictEqual(call.input.TableName, TABLE);
+    }
+  });
+
+  it("writes thumbnails without tagging or ACLs", () => {
+    const puts = pipeline.calls.filter((c) => c.command === "PutObjectCommand");
+    assert.ok(puts.length > 0);
+    for (const put of puts) {
+      for (const forbidden of ["Tagging", "ACL", "GrantRead", "GrantFullControl", "GrantReadACP", "GrantWriteACP"]) {
+        assert.strictEqual(put.input[forbidden], undefined, `${forbidden} on PutObject`);
+      }
+    }
+  });
+
+  it("reads each upload with If-Match on the event's ETag in an unversioned bucket", () => {
+    const gets = pipeline.calls.filter((c) => c.command === "GetObjectCommand");
+    assert.ok(gets.length > 0);
+    for (const get of gets) assert.match(String(get.input.IfMatch), /^"[0-9a-f]+"$/);
   });
 });

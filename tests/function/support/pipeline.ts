@@ -33,6 +33,8 @@ export class Pipeline {
   readonly handlerS3: S3Client;
   readonly handlerDynamo: DynamoDBClient;
   readonly emf: Record<string, unknown>[] = [];
+  /** Every SDK command the handler's clients sent, with its input. */
+  readonly calls: { command: string; input: Record<string, unknown> }[] = [];
 
   private constructor(readonly emulators: Emulators, readonly config: FunctionConfig) {
     this.handlerS3 = s3ClientFor(emulators.s3Endpoint);
@@ -40,6 +42,7 @@ export class Pipeline {
     for (const client of [this.handlerS3, this.handlerDynamo] as { middlewareStack: S3Client["middlewareStack"] }[]) {
       client.middlewareStack.add(
         (next, context) => async (args) => {
+          this.calls.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
           const fault = this.faults.find((f) => f.command === context.commandName && f.times > 0);
           if (fault) {
             fault.times -= 1;

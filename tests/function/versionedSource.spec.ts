@@ -1,0 +1,69 @@
+/**
+ * A versioned source bucket (s3rver has no versioning, so the S3 and DynamoDB clients are
+ * mocked here): the handler reads the exact version the event names.
+ */
+import * as assert from "assert";
+import { mockClient } from "aws-sdk-client-mock";
+import { S3Client, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { createHandler } from "../../function/src/handler";
+import { createMetrics, PipelineMetrics } from "../../function/src/observability";
+import { fromItem } from "../../function/src/record";
+import { solid } from "./support/images";
+
+describe("a versioned source bucket", () => {
+  const s3 = new S3Client({ region: "us-east-1" });
+  const dynamo = new DynamoDBClient({ region: "us-east-1" });
+  const s3Mock = mockClient(s3);
+  const dynamoMock = mockClient(dynamo);
+  after(() => {
+    s3Mock.restore();
+    dynamoMock.restore();
+  });
+
+  it("reads the event's version (not the latest) and records the version id", async () => {
+    const jpeg = await solid(400, 200, "image/jpeg");
+    s3Mock.on(GetObjectCommand).callsFake(async () => ({
+      // Only what the handler uses of a streaming body.
+      Body: { transformToByteArray: async () => new Uint8Array(jpeg) } as never,
+      ContentLength: jpeg.length,
+      ContentType: "image/jpeg",
+      ETag: '"v1etag"',
+      VersionId: "v1",
+    }));
+    s3Mock.on(PutObjectCommand).resolves({});
+    dynamoMock.on(GetItemCommand).resolves({});
+    dynamoMock.on(PutItemCommand).resolves({});
+    const handle = createHandler({
+      config: { environment: "test", sourceBucket: "src", thumbnailBucket: "thumbs", metadataTable: "T", thumbnailSizes: [256], jpegQuality: 80, maxObjectBytes: 1e7, maxImagePixels: 5e7 },
+      s3,
+      dynamo,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics: new PipelineMetrics(createMetrics("test")),
+    });
+    const original = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = "true";
+    try {
+      const summary = await handle({
+        Records: [
+          {
+            eventName: "ObjectCreated:Put",
+            eventTime: "2026-01-01T00:00:00.000Z",
+            s3: { bucket: { name: "src" }, object: { key: "v/photo.jpg", size: jpeg.length, eTag: "v1etag", versionId: "v1", sequencer: "00AA" } },
+          },
+        ],
+      });
+      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+    } finally {
+      if (original === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = original;
+    }
+    const get = s3Mock.commandCalls(GetObjectCommand)[0].args[0].input;
+    assert.deepStrictEqual({ VersionId: get.VersionId, IfMatch: get.IfMatch }, { VersionId: "v1", IfMatch: undefined });
+    const put = s3Mock.commandCalls(PutObjectCommand)[0].args[0].input;
+    assert.strictEqual(put.Metadata?.["source-version-id"], "v1");
+    const record = fromItem(dynamoMock.commandCalls(PutItemCommand)[0].args[0].input.Item!);
+    assert.deepStrictEqual([record.VersionId, record.Status], ["v1", "SUCCEEDED"]);
+  });
+});
