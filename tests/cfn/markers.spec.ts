@@ -12,6 +12,8 @@ const resolve = (target: MarkerTarget): Resolved => {
       return { ref: target.name };
     case "parameter":
       return { ref: target.name };
+    case "unsupported":
+      throw new Error(`unsupported ${target.what}`);
   }
 };
 
