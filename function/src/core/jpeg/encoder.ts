@@ -16,6 +16,8 @@ export interface JpegEncodeOptions {
   /** Default 4:4:4: at thumbnail size, 4:2:0 saves ~25 % of the bytes but costs ~2 dB on
    * colourful detail, more than the resize itself loses (measured in bench/). */
   chromaSubsampling?: ChromaSubsampling;
+  /** MCUs between restart markers (DRI/RSTn); 0 = none. Lets a decoder resynchronise after damage. */
+  restartInterval?: number;
 }
 
 const ZIGZAG = Uint8Array.from([
@@ -174,6 +176,12 @@ class ByteWriter {
     this.bitBuffer &= (1 << this.bitCount) - 1;
   }
 
+  /** Byte-aligns and writes RSTn (n = index mod 8), as a restart interval ends. */
+  restart(index: number): void {
+    this.flushBits();
+    this.word(0xffd0 + (index & 7));
+  }
+
   /** Pads the last byte with 1 bits, as the standard asks. */
   flushBits(): void {
     if (this.bitCount > 0) this.bits(0x7f, 8 - this.bitCount);
@@ -259,7 +267,7 @@ function writeHuffmanTable(writer: ByteWriter, tableClassAndId: number, spec: Hu
   writer.array(spec.symbols);
 }
 
-function writeHeaders(writer: ByteWriter, width: number, height: number, tables: QuantTables, lumaSampling: number): void {
+function writeHeaders(writer: ByteWriter, width: number, height: number, tables: QuantTables, lumaSampling: number, restartInterval: number): void {
   writer.word(0xffd8);
   // APP0 JFIF 1.01, no density, no thumbnail.
   writer.word(0xffe0);
@@ -285,6 +293,11 @@ function writeHeaders(writer: ByteWriter, width: number, height: number, tables:
   writeHuffmanTable(writer, 0x10, AC_LUMA);
   writeHuffmanTable(writer, 0x01, DC_CHROMA);
   writeHuffmanTable(writer, 0x11, AC_CHROMA);
+  if (restartInterval > 0) {
+    writer.word(0xffdd);
+    writer.word(4);
+    writer.word(restartInterval);
+  }
   writer.word(0xffda);
   writer.word(12);
   writer.array([3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0]);
@@ -300,10 +313,14 @@ export function encodeJpeg(bitmap: { width: number; height: number; data: Uint8A
   }
   if (data.length < width * height * 4) throw new RangeError(`encodeJpeg: ${width}×${height} RGBA needs ${width * height * 4} bytes, got ${data.length}`);
   const subsample = (options.chromaSubsampling ?? "4:4:4") === "4:2:0";
+  const restartInterval = options.restartInterval ?? 0;
+  if (!(Number.isInteger(restartInterval) && restartInterval >= 0 && restartInterval <= 65535)) {
+    throw new RangeError(`encodeJpeg: restartInterval must be an integer 0–65535, got ${options.restartInterval}`);
+  }
   const mcuSize = subsample ? 16 : 8;
   const tables = quantTables(quality);
   const writer = new ByteWriter(1024 + width * height);
-  writeHeaders(writer, width, height, tables, subsample ? 0x22 : 0x11);
+  writeHeaders(writer, width, height, tables, subsample ? 0x22 : 0x11, restartInterval);
 
   const block = new Float32Array(64);
   const coefficients = new Int16Array(64);
@@ -315,8 +332,14 @@ export function encodeJpeg(bitmap: { width: number; height: number; data: Uint8A
   let dcY = 0;
   let dcCb = 0;
   let dcCr = 0;
+  let mcu = 0;
   for (let mcuY = 0; mcuY < height; mcuY += mcuSize) {
     for (let mcuX = 0; mcuX < width; mcuX += mcuSize) {
+      if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
+        writer.restart(mcu / restartInterval - 1);
+        dcY = dcCb = dcCr = 0;
+      }
+      mcu++;
       for (let by = 0; by < mcuSize; by += 8) {
         for (let bx = 0; bx < mcuSize; bx += 8) {
           for (let y = 0; y < 8; y++) {
