@@ -22,6 +22,7 @@ import type {
 import { checkTableEncryption, checkTableProductionProtection, DEFAULT_PRODUCTION_ENVIRONMENTS } from "./dynamodb";
 import { checkIamLeastPrivilege } from "./iam";
 import { checkFunctionsHaveManagedLogGroups, checkLambdaArchitecture, checkLambdaRuntime, checkLogGroupRetention } from "./lambda";
+import { checkResourcePolicyNotPublic } from "./resourcePolicies";
 import { checkBucketAclsDisabled, checkBucketEncryption, checkBucketPublicAccessBlock, checkBucketsDenyInsecureTransport } from "./s3";
 import { StackResource, Violation } from "./stackResource";
 import { checkRequiredTags } from "./tags";
@@ -90,6 +91,14 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
     enforcementLevel: MANDATORY,
     severity: "critical",
     validateResource: validateWith(checkIamLeastPrivilege),
+  },
+  {
+    name: "resource-policies-not-public",
+    description:
+      'Resource policies (bucket, topic, queue, key policies; Lambda permissions) allow nothing to every principal ("*") without a condition on the caller, and Lambda permissions for AWS services name their source.',
+    enforcementLevel: MANDATORY,
+    severity: "critical",
+    validateResource: validateWith(checkResourcePolicyNotPublic),
   },
   {
     name: "required-tags",

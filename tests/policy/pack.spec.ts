@@ -35,6 +35,7 @@ describe("policy pack", () => {
       "s3-bucket-tls-only": "mandatory",
       "s3-bucket-acls-disabled": "advisory",
       "iam-least-privilege": "mandatory",
+      "resource-policies-not-public": "mandatory",
       "required-tags": "mandatory",
       "lambda-supported-runtime": "mandatory",
       "lambda-arm64": "advisory",
