@@ -129,7 +129,12 @@ describe("delivery workflows", () => {
           if (pulumiSteps(job).length === 0) continue;
           const credentials = steps(job).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
           assert.strictEqual(credentials.length, 1, `${name} configures AWS credentials once`);
-          assert.match(credentials[0].with!["role-to-assume"], /^\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}$/, name);
+          const role = credentials[0].with!["role-to-assume"] as string;
+          assert.match(role, /^\$\{\{ .*\}\}$/, `${name} takes the role from configuration`);
+          const roles = [...role.matchAll(/vars\.(AWS_\w+_ROLE_ARN\w*)/g)].map((m) => m[1]);
+          assert.ok(roles.length > 0, `${name} names the role variable(s)`);
+          const deploys = pulumiSteps(job).some((s) => s.with!.command === "up");
+          for (const r of roles) assert.match(r, deploys ? /^AWS_DEPLOY_ROLE_ARN$/ : /^AWS_PREVIEW_ROLE_ARN_(DEV|PROD)$/, `${name}: ${deploys ? "updates use the environment's deploy role" : "previews use a preview role"}`);
           const order = steps(job);
           assert.ok(order.indexOf(credentials[0]) < order.indexOf(pulumiSteps(job)[0]), `${name} assumes the role before running pulumi`);
         }
