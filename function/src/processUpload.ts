@@ -60,7 +60,6 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     if (upload.bucket !== config.sourceBucket) {
       throw new PermanentError(FailureReason.UnexpectedBucket, `the event is for bucket "${upload.bucket}", but this function serves "${config.sourceBucket}"`);
     }
-    if (upload.size === 0) throw new PermanentError(FailureReason.EmptyObject, "object is empty (0 bytes)");
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
 
     source = await readSource(deps.s3, upload, config.maxObjectBytes);

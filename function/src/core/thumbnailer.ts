@@ -113,9 +113,16 @@ export async function makeThumbnails(bytes: Uint8Array, options: ThumbnailOption
   const hasAlpha = header.format !== "jpeg" && header.format !== "bmp" && hasTransparency(bitmap);
   const format: ThumbnailFormat = hasAlpha ? "png" : "jpeg";
 
+  // Smaller sizes start from the previous (larger) thumbnail when it still has at least twice
+  // their pixels per side: the box filter then averages whole 2×2+ blocks, and a 12 MP PNG is
+  // resized once instead of once per size.
+  let previous: Bitmap | undefined;
   const thumbnails: Thumbnail[] = sizes.map((size) => {
     const target = fitWithin(header.width, header.height, size);
-    const upright = applyOrientation(resized(bitmap, target.width, target.height), header.orientation);
+    const from = previous && previous.width >= 2 * target.width && previous.height >= 2 * target.height ? previous : bitmap;
+    const stored = resized(from, target.width, target.height);
+    previous = stored;
+    const upright = applyOrientation(stored, header.orientation);
     return {
       size,
       width: upright.width,
