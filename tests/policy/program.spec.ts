@@ -14,9 +14,8 @@ const previewLikeAwsNative: MockHooks = { newResource: (args) => ({ id: undefine
 
 async function registered(stack: string, preview: boolean): Promise<CheckedResource[]> {
   const run = await runProgram({ stack, preview, mocks: preview ? previewLikeAwsNative : undefined });
-  return run.resources
-    .filter((r) => r.custom)
-    .map((r) => ({ type: r.type, name: r.name, urn: r.urn, inputs: r.inputs, outputs: preview ? r.inputs : r.state }));
+  // Every resource the engine would see: custom resources, components and the stack itself.
+  return run.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, inputs: r.inputs, outputs: preview ? r.inputs : r.state }));
 }
 
 function countUnknowns(value: unknown): number {
