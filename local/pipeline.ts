@@ -50,6 +50,12 @@ const CONTENT_TYPES: Record<string, string> = {
   ".heic": "image/heic",
 };
 
+/**
+ * s3rver stores each object as a file named after the key's last segment plus a 15-byte suffix,
+ * so a segment past 240 bytes exceeds the 255-byte file-name limit and crashes the server.
+ */
+const S3RVER_MAX_SEGMENT_BYTES = 240;
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Interrupted());
   return new Promise<T>((resolve, reject) => {
@@ -112,14 +118,26 @@ class Run {
       this.waiters.set(input.key, list);
     });
     this.entries.set(input.key, { input, thumbnailFiles: [] });
-    await this.emulators.s3.send(
-      new PutObjectCommand({
-        Bucket: this.stack.sourceBucketName,
-        Key: input.key,
-        Body: fs.readFileSync(input.file),
-        ContentType: CONTENT_TYPES[path.extname(input.file).toLowerCase()] ?? "application/octet-stream",
-      }),
-    );
+    try {
+      const tooLong = input.key.split("/").find((segment) => Buffer.byteLength(segment) > S3RVER_MAX_SEGMENT_BYTES);
+      if (tooLong) {
+        throw new Error(`a key segment of ${Buffer.byteLength(tooLong)} bytes is longer than the local S3 server can store (${S3RVER_MAX_SEGMENT_BYTES}); real S3 takes keys up to 1024 bytes`);
+      }
+      await this.emulators.s3.send(
+        new PutObjectCommand({
+          Bucket: this.stack.sourceBucketName,
+          Key: input.key,
+          Body: fs.readFileSync(input.file),
+          ContentType: CONTENT_TYPES[path.extname(input.file).toLowerCase()] ?? "application/octet-stream",
+        }),
+      );
+    } catch (err) {
+      if (this.io.signal.aborted) throw new Interrupted();
+      // Never dropped silently: the file is in the report, as not uploaded.
+      this.entries.get(input.key)!.result = this.failure(input.key, 0, 0, "UploadError", (err as Error).message);
+      this.progress.tick(true);
+      for (const resolve of this.waiters.get(input.key)?.splice(0) ?? []) resolve();
+    }
     await done;
   }
 

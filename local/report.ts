@@ -68,7 +68,8 @@ export function summarize(
       failedByReason[reason] = (failedByReason[reason] ?? 0) + 1;
     }
   }
-  const durations = images.map((image) => image.durationMs);
+  // Images never delivered to the function (attempts 0) have no handler time.
+  const durations = images.filter((image) => image.attempts > 0).map((image) => image.durationMs);
   return {
     ...run,
     images: images.length,

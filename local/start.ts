@@ -26,6 +26,16 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // An emulator that throws outside any request would otherwise kill the process before the
+  // servers, containers and temporary directories are cleaned up.
+  let crashed: unknown;
+  const onCrash = (err: unknown) => {
+    if (crashed) return;
+    crashed = err;
+    controller.abort();
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
   try {
     const options = parseArgs(argv);
     if (options.help) {
@@ -36,9 +46,11 @@ async function main(argv: string[]): Promise<number> {
     const { Interrupted, runPipeline }: typeof Pipeline = await import("./pipeline");
     interrupted = (err) => err instanceof Interrupted;
     await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    if (crashed) throw crashed;
     return EXIT_OK;
-  } catch (err) {
-    if (interrupted(err)) return EXIT_INTERRUPTED;
+  } catch (caught) {
+    const err = crashed ?? caught;
+    if (!crashed && interrupted(err)) return EXIT_INTERRUPTED;
     const exitCode = (err as { exitCode?: number }).exitCode;
     if (typeof exitCode === "number") {
       process.stderr.write(`npm start: ${(err as Error).message}\n`);
@@ -50,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
   }
 }
 
