@@ -115,7 +115,8 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       ...headerFactsOf(source),
       Thumbnails: [],
       Reason: err.reason,
-      ErrorMessage: err.message,
+      // Decoder messages can be long; a record stays small (DynamoDB items are capped at 400 KB).
+      ErrorMessage: err.message.length > 1000 ? `${err.message.slice(0, 997)}...` : err.message,
       DurationMs: durationMs,
     };
     if (!(await putRecord(deps.dynamo, config.metadataTable, record))) {

@@ -7,7 +7,7 @@ import { Jimp } from "jimp";
 import { PNG } from "pngjs";
 import { makeThumbnails, fitWithin, DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { FailureReason, PermanentError } from "../../function/src/core/errors";
-import { solid, encode, quadrantImage, QUADRANTS, withExifOrientation, pngWithExif, pngBomb, gifBomb, gifFrameBomb, jpegBomb, bmpBomb, tiffBomb, type Mime } from "./support/images";
+import { solid, encode, quadrantImage, QUADRANTS, withExifOrientation, pngWithExif, pngBomb, gifBomb, gifFrameBomb, jpegBomb, bmpBomb, tiffBomb, greyTiffWithOrientation, type Mime } from "./support/images";
 
 const OPTIONS: ThumbnailOptions = { sizes: [256], jpegQuality: 80, maxPixels: 50_000_000 };
 
@@ -192,6 +192,16 @@ describe("thumbnail core (makeThumbnails)", function () {
       assert.deepStrictEqual([result.facts.orientation, result.thumbnails[0].width, result.thumbnails[0].height], [6, 171, 256]);
       const image = await decoded(result.thumbnails[0].bytes);
       assert.strictEqual(nearestQuadrant(rgbAt(image, 170 - 8, 8)), "topLeft");
+    });
+
+    it("honours the Orientation tag of a TIFF", async () => {
+      const result = await makeThumbnails(greyTiffWithOrientation(400, 200, 6), OPTIONS);
+      const [thumb] = result.thumbnails;
+      assert.deepStrictEqual([result.facts.orientation, thumb.width, thumb.height], [6, 128, 256]);
+      const image = await decoded(thumb.bytes);
+      // Stored top-left (black) is displayed top-right after turning clockwise.
+      assert.ok((rgbAt(image, thumb.width - 8, 8) & 0xff) < 40, "top-right is black");
+      assert.ok((rgbAt(image, 8, 8) & 0xff) > 215, "top-left is white");
     });
 
     it("ignores an invalid orientation value", async () => {

@@ -160,3 +160,39 @@ export function tiffBomb(width: number, height: number): Buffer {
   header.writeUInt32LE(8 + 16, 4);
   return Buffer.concat([header, Buffer.alloc(16), ifd]);
 }
+
+/**
+ * A real, uncompressed 8-bit greyscale TIFF (little-endian) with an Orientation tag: its
+ * top-left quadrant is black, the rest white.
+ */
+export function greyTiffWithOrientation(width: number, height: number, orientation: number): Buffer {
+  const pixels = Buffer.alloc(width * height, 0xff);
+  for (let y = 0; y < height / 2; y++) for (let x = 0; x < width / 2; x++) pixels[y * width + x] = 0;
+  const entries: [number, number, number][] = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8],
+    [259, 3, 1],
+    [262, 3, 1],
+    [273, 4, 0], // patched below: strip offset
+    [274, 3, orientation],
+    [277, 3, 1],
+    [278, 4, height],
+    [279, 4, pixels.length],
+  ];
+  const ifdOffset = 8;
+  const ifd = Buffer.alloc(2 + entries.length * 12 + 4);
+  const stripOffset = ifdOffset + ifd.length;
+  ifd.writeUInt16LE(entries.length, 0);
+  entries.forEach(([tag, type, value], i) => {
+    const at = 2 + i * 12;
+    ifd.writeUInt16LE(tag, at);
+    ifd.writeUInt16LE(type, at + 2);
+    ifd.writeUInt32LE(1, at + 4);
+    const v = tag === 273 ? stripOffset : value;
+    if (type === 3) ifd.writeUInt16LE(v, at + 8);
+    else ifd.writeUInt32LE(v, at + 8);
+  });
+  const header = Buffer.from([0x49, 0x49, 0x2a, 0x00, ifdOffset, 0, 0, 0]);
+  return Buffer.concat([header, ifd, pixels]);
+}
