@@ -85,6 +85,14 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     const sourceBucketName = bucketName(config.sourceBucketName, Purpose.sourceBucket);
     const artifactBucketName = bucketName(undefined, Purpose.artifactBucket);
     const named = (purpose: string) => physicalName(project, config.environment, purpose);
+    if (stack !== config.environment) {
+      // Buckets are named after the stack, everything else after the environment.
+      pulumi.log.warn(
+        `stack "${stack}" has environment "${config.environment}": function, table, queue and log group are named ` +
+          `${named("…")}; a second stack of environment "${config.environment}" in the same account and region would collide with them`,
+        this,
+      );
+    }
 
     this.artifactBucket = new HardenedBucket(
       `${name}-artifacts`,

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { customResources, ofType, STACKS, stackRun } from "../helpers/program";
+import { customResources, ofType, runWith, STACKS, stackRun } from "../helpers/program";
 
 /** What one stack deploys: [type, count]. */
 const EXPECTED_RESOURCES: Record<string, number> = {
@@ -90,6 +90,33 @@ describe("The stack", () => {
       });
     });
   }
+
+  it("warns when a stack's environment differs from its name (names could collide with that environment's stack)", async () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+    try {
+      await runWith({ stack: "dev", config: { environment: "staging" } });
+    } finally {
+      console.warn = original;
+    }
+    assert.ok(
+      warnings.some((w) => w.includes('stack "dev" has environment "staging"') && w.includes("thumbnail-pipeline-staging-")),
+      warnings.join("\n"),
+    );
+  });
+
+  it("does not warn for stacks named after their environment", async () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+    try {
+      await runWith({ stack: "prod" });
+    } finally {
+      console.warn = original;
+    }
+    assert.deepStrictEqual(warnings.filter((w) => w.includes("has environment")), []);
+  });
 
   it("dev and prod get different physical names for everything named", async () => {
     const [dev, prod] = await Promise.all([stackRun("dev"), stackRun("prod")]);
