@@ -33,8 +33,6 @@ export const AlarmDefaults = {
   periodSeconds: 300,
   /** Duration p95 alarms above this fraction of the function's timeout. */
   durationFractionOfTimeout: 0.8,
-  /** ImagesFailed per 5 minutes above which the failure alarm fires, when config sets none. */
-  failedImagesThreshold: 5,
   /** CloudWatch allows at most 7 days of hourly periods. */
   maxIdleAlarmHours: 168,
 } as const;
@@ -49,8 +47,8 @@ export interface AlarmsArgs {
   deadLetterQueueName: pulumi.Input<string>;
   /** Topic notified on ALARM and on OK. */
   topicArn: pulumi.Input<string>;
-  /** ImagesFailed per 5 minutes above which to alarm (default AlarmDefaults.failedImagesThreshold). */
-  failedImagesThreshold?: number;
+  /** ImagesFailed per 5 minutes above which to alarm (stack config failedImagesAlarmThreshold). */
+  failedImagesThreshold: number;
   /** Alarm when no image was processed for this many hours; unset or 0: no such alarm. */
   idleAlarmHours?: number;
   tags?: pulumi.Input<pulumi.Input<aws_native.types.input.TagArgs>[]>;
@@ -96,7 +94,7 @@ export class Alarms extends pulumi.ComponentResource {
 
 /** Resolves defaults and rejects values CloudWatch would refuse, naming key, value and rule. */
 function resolve(args: AlarmsArgs) {
-  const failedImagesThreshold = args.failedImagesThreshold ?? AlarmDefaults.failedImagesThreshold;
+  const failedImagesThreshold = args.failedImagesThreshold;
   if (!Number.isFinite(failedImagesThreshold) || failedImagesThreshold < 0) {
     throw new Error(`failedImagesAlarmThreshold: ${failedImagesThreshold} is not allowed; it must be a number >= 0`);
   }

@@ -28,8 +28,8 @@ export interface MonitoringArgs {
   deadLetterQueueName: pulumi.Input<string>;
   /** Address subscribed to the alarm topic; none when unset or empty. */
   alarmEmail?: string;
-  /** ImagesFailed per 5 minutes above which to alarm. */
-  failedImagesAlarmThreshold?: number;
+  /** ImagesFailed per 5 minutes above which to alarm (its default lives in infra/config.ts). */
+  failedImagesAlarmThreshold: number;
   /** Alarm when nothing was processed for this many hours; unset or 0: no such alarm. */
   idleAlarmHours?: number;
   tags?: pulumi.Input<pulumi.Input<aws_native.types.input.TagArgs>[]>;

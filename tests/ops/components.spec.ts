@@ -108,9 +108,10 @@ describe("Alarms", () => {
     functionTimeoutSeconds: 60,
     deadLetterQueueName: "thumbnail-pipeline-prod-thumbnailer-dlq",
     topicArn: "arn:aws:sns:eu-west-1:123456789012:alarms",
+    failedImagesThreshold: 5,
   };
 
-  async function alarmsWith(extra: Partial<typeof base> & { idleAlarmHours?: number; failedImagesThreshold?: number } = {}) {
+  async function alarmsWith(extra: Partial<typeof base> & { idleAlarmHours?: number } = {}) {
     const { built, resources } = await underMocks(() => new Alarms("a", { ...base, ...extra, tags: TAGS }), (a) => [a.alarmArns]);
     return { built, alarms: ofType(resources, "aws-native:cloudwatch:Alarm") };
   }
@@ -276,6 +277,7 @@ describe("Monitoring", () => {
           functionTimeoutSeconds: 60,
           logGroupName: "/aws/lambda/thumbnail-pipeline-dev-thumbnailer",
           deadLetterQueueName: "thumbnail-pipeline-dev-thumbnailer-dlq",
+          failedImagesAlarmThreshold: 5,
           tags: TAGS,
         }),
       (m) => [m.dashboard.dashboard.urn, m.alarmTopic.topicPolicy.urn, m.dashboardUrl],

@@ -84,7 +84,7 @@ describe("operations in the stack (monitoring under mocks)", () => {
       });
 
       it("alarms when p95 duration passes 80% of the function's timeout", () => {
-        assert.equal(fn.inputs.timeout, Number(configValue(run, "functionTimeoutSeconds") ?? 60));
+        assert.equal(fn.inputs.timeout, Number(configValue(run, "functionTimeoutSeconds")));
         assert.deepEqual(settings(alarmNamed(run, "function-duration-near-timeout")), {
           namespace: "AWS/Lambda",
           metricName: "Duration",
@@ -130,7 +130,7 @@ describe("operations in the stack (monitoring under mocks)", () => {
           metricName: MetricName.ImagesFailed,
           dimensions: { service: SERVICE_NAME, Environment: fn.inputs.environment.variables.ENVIRONMENT },
           statistic: "Sum",
-          comparison: `GreaterThanThreshold ${Number(configValue(run, "failedImagesAlarmThreshold") ?? 5)}`,
+          comparison: `GreaterThanThreshold ${Number(configValue(run, "failedImagesAlarmThreshold"))}`,
           period: 300,
           evaluation: "1 of 1",
           missingData: "notBreaching",
