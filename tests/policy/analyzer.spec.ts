@@ -1,6 +1,7 @@
 /**
- * The pack as the Pulumi CLI runs it: policy/index.ts started as its own process, serving the
- * analyzer gRPC protocol on loopback; the test speaks that protocol as the engine does, sending
+ * The pack as the Pulumi CLI runs it: @pulumi/pulumi's run-policy-pack entry point (the one the
+ * Node.js language host starts for `--policy-pack policy`, which type-checks policy/ with its
+ * tsconfig.json) serving the analyzer gRPC protocol on loopback; the test speaks that protocol as the engine does, sending
  * the program's resources the way the engine sends them (camelCase SDK property names, unknown
  * values as the engine's sentinel) and reading back the diagnostics the CLI would print.
  */
@@ -65,10 +66,10 @@ describe("policy pack served to the engine (policy/index.ts over the analyzer pr
   let dev: Resource[];
 
   before(async () => {
-    child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "index.ts"], {
-      cwd: path.resolve(__dirname, "..", "..", "policy"),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const packDir = path.resolve(__dirname, "..", "..", "policy");
+    const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    // Arguments as the language host passes them: the engine's address (unused by a pack), then the pack.
+    child = spawn(process.execPath, [entry, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     // Like the engine: the pack prints the port it listens on as its first line.
