@@ -63,7 +63,8 @@ function stackConfigValues(file: string): Record<string, string> {
   return values;
 }
 
-export function loadStack(stack: string, root = PROJECT_ROOT): LocalStack {
+/** `accountId` stands in for the AWS account in derived bucket names (tests compare with other stand-ins). */
+export function loadStack(stack: string, root = PROJECT_ROOT, accountId = LOCAL_ACCOUNT_ID): LocalStack {
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9._-]+$/.test(stack) || !fs.existsSync(stackFile)) {
     const stacks = availableStacks(root);
@@ -80,7 +81,6 @@ export function loadStack(stack: string, root = PROJECT_ROOT): LocalStack {
   }
   // The program asks aws-native for its region; aws:region is set alongside it.
   const region = all["aws-native:region"] ?? all["aws:region"] ?? "us-east-1";
-  const accountId = LOCAL_ACCOUNT_ID;
   const bucket = (explicit: string | undefined, purpose: string) =>
     explicit ?? deriveBucketName({ project, stack, purpose, accountId, region });
   const sourceBucketName = bucket(config.sourceBucketName, Purpose.sourceBucket);
