@@ -6,8 +6,7 @@
 import { strict as assert } from "assert";
 import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../tools/program-under-mocks";
 import { metadataTableDefinition } from "../../local/provision";
-import { loadStack } from "../../local/stack";
-import { PROJECT_ROOT } from "../../local/stack";
+import { loadStack, PROJECT_ROOT } from "../../local/stack";
 
 function only(run: ProgramRun, type: string) {
   const found = run.resources.filter((r) => r.type === type);
