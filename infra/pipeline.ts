@@ -85,6 +85,13 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     const sourceBucketName = bucketName(config.sourceBucketName, Purpose.sourceBucket);
     const artifactBucketName = bucketName(undefined, Purpose.artifactBucket);
     const named = (purpose: string) => physicalName(project, config.environment, purpose);
+    if (config.environment === "prod" && (!config.protectData || !config.pointInTimeRecovery)) {
+      pulumi.log.warn(
+        `environment "prod" without ${!config.protectData ? "protectData" : "pointInTimeRecovery"}: ` +
+          "the buckets and table can be deleted or lose data with no way back",
+        this,
+      );
+    }
     if (stack !== config.environment) {
       // Buckets are named after the stack, everything else after the environment.
       pulumi.log.warn(

@@ -106,6 +106,18 @@ describe("The stack", () => {
     );
   });
 
+  it("warns when a prod stack runs without data protection or point-in-time recovery", async () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+    try {
+      await runWith({ stack: "prod", config: { protectData: false } });
+    } finally {
+      console.warn = original;
+    }
+    assert.ok(warnings.some((w) => w.includes('environment "prod" without protectData')), warnings.join("\n"));
+  });
+
   it("does not warn for stacks named after their environment", async () => {
     const warnings: string[] = [];
     const original = console.warn;
@@ -115,7 +127,7 @@ describe("The stack", () => {
     } finally {
       console.warn = original;
     }
-    assert.deepStrictEqual(warnings.filter((w) => w.includes("has environment")), []);
+    assert.deepStrictEqual(warnings.filter((w) => w.includes("has environment") || w.includes("without")), []);
   });
 
   it("dev and prod get different physical names for everything named", async () => {
