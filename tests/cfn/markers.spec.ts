@@ -58,7 +58,17 @@ describe("Reference markers", () => {
 
   it("refuses a marker in a key, naming the path", () => {
     const markers = new MarkerTable();
-    assert.throws(() => markers.rewrite({ tags: { [markers.ref(bucket)]: "x" } }, resolve, "fn"), /fn \(property tags\.cfnz.*cannot compute keys/);
+    assert.throws(() => markers.rewrite({ tags: { [markers.ref(bucket)]: "x" } }, resolve, "fn"), /fn \(property tags\.ck3q9.*cannot compute keys/);
+  });
+
+  it("pads account and region markers to the lengths asked for, so name length limits act as in AWS", () => {
+    const short = new MarkerTable("aaaa", { "AWS::AccountId": 12, "AWS::Region": 9 });
+    const long = new MarkerTable("bbbb", { "AWS::AccountId": 12, "AWS::Region": 14 });
+    assert.equal(short.pseudo("AWS::AccountId").length, 12);
+    assert.equal(short.pseudo("AWS::Region").length, 9);
+    assert.equal(long.pseudo("AWS::Region").length, 14);
+    assert.deepEqual(long.rewrite(`n-${long.pseudo("AWS::Region")}`, resolve, "fn"), { "Fn::Sub": "n-${AWS::Region}" });
+    assert.throws(() => new MarkerTable("aaaa", { "AWS::Region": 5 }), /below the minimum/);
   });
 
   it("uses the salt so that two runs get different markers", () => {

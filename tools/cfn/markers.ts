@@ -1,7 +1,7 @@
 /**
  * References between resources, written as marker strings. Under Pulumi mocks every id,
  * attribute, account/region lookup and template parameter is a unique marker such as
- * `cfnzk3q90007z`; the program builds its inputs from them (whole, or inside ARNs and
+ * `ck3q9007z`; the program builds its inputs from them (whole, or inside ARNs and
  * policies), and synth rewrites each string holding markers into Ref, Fn::GetAtt or Fn::Sub.
  * Markers are lower-case letters and digits so that they pass the program's own validation
  * of names (S3 bucket names included) and survive string interpolation unchanged.
@@ -35,8 +35,18 @@ export type Resolved =
 
 export type Resolver = (target: MarkerTarget, subject: string, path: string) => Resolved;
 
-const PREFIX = "cfnz";
+const PREFIX = "c";
 const SUFFIX = "z";
+/** Padding inside a marker; markers are `c<salt><3 digits>x…xz`, at least 9 characters. */
+const FILL = "x";
+export const MIN_MARKER_LENGTH = PREFIX.length + 4 + 3 + SUFFIX.length;
+
+/**
+ * Marker lengths for pseudo parameters. Names built from the account and region (bucket names
+ * are shortened when too long) depend on their lengths: an account id is always 12 characters,
+ * a region 9 (us-east-1) to 14 (ap-southeast-1), so synth runs with both ends of that range.
+ */
+export type MarkerLengths = Partial<Record<PseudoParameter, number>>;
 
 export class MarkerTable {
   private readonly byMarker = new Map<string, MarkerTarget>();
@@ -44,9 +54,15 @@ export class MarkerTable {
   private readonly pattern: RegExp;
 
   /** `salt`: 4 lower-case letters/digits, so that two runs can use different markers. */
-  constructor(readonly salt = "k3q9") {
+  constructor(
+    readonly salt = "k3q9",
+    private readonly lengths: MarkerLengths = {},
+  ) {
     if (!/^[a-z0-9]{4}$/.test(salt)) throw new Error(`marker salt "${salt}" must be 4 lower-case letters or digits`);
-    this.pattern = new RegExp(`${PREFIX}${salt}\\d{4}${SUFFIX}`, "g");
+    for (const [name, length] of Object.entries(lengths)) {
+      if (length < MIN_MARKER_LENGTH) throw new Error(`marker length ${length} for ${name} is below the minimum ${MIN_MARKER_LENGTH}`);
+    }
+    this.pattern = new RegExp(`${PREFIX}${salt}\\d{3}${FILL}*${SUFFIX}`, "g");
   }
 
   /** The marker for a target; the same target always gets the same marker. */
@@ -54,7 +70,10 @@ export class MarkerTable {
     const key = JSON.stringify(target);
     let marker = this.byTarget.get(key);
     if (!marker) {
-      marker = `${PREFIX}${this.salt}${String(this.byMarker.size).padStart(4, "0")}${SUFFIX}`;
+      if (this.byMarker.size > 999) throw new Error("more than 1000 distinct references: widen the marker index");
+      const core = `${PREFIX}${this.salt}${String(this.byMarker.size).padStart(3, "0")}`;
+      const length = target.kind === "pseudo" ? this.lengths[target.name] : undefined;
+      marker = core + FILL.repeat(Math.max(0, (length ?? 0) - core.length - SUFFIX.length)) + SUFFIX;
       this.byMarker.set(marker, target);
       this.byTarget.set(key, marker);
     }
