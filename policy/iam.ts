@@ -21,6 +21,36 @@ export const RESOURCE_WILDCARD_EXCEPTIONS: Readonly<Record<string, string>> = {
   "xray:GetSamplingTargets": "X-Ray sampling reads have no resource-level permissions.",
 };
 
+/**
+ * AWS managed policies a role may attach. They are written for every account, so most grant "*"
+ * resources (AWSLambdaBasicExecutionRole: logs on every log group) and change without notice;
+ * none is needed here. Add one with the reason if a future need has no narrower alternative.
+ */
+export const AWS_MANAGED_POLICY_EXCEPTIONS: Readonly<Record<string, string>> = {};
+
+const AWS_MANAGED_POLICY = /^arn:aws[-a-z]*:iam::aws:policy\//;
+
+/** Where each identity type keeps the ARNs of the managed policies it attaches. */
+const ATTACHMENTS: Record<string, (props: Props) => unknown> = {
+  "aws-native:iam:Role": (p) => p.managedPolicyArns,
+  "aws-native:iam:User": (p) => p.managedPolicyArns,
+  "aws-native:iam:Group": (p) => p.managedPolicyArns,
+  "aws:iam/role:Role": (p) => p.managedPolicyArns,
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (p) => p.policyArn,
+  "aws:iam/policyAttachment:PolicyAttachment": (p) => p.policyArn,
+};
+
+/** Violations for AWS managed policies attached outside the documented exceptions. */
+export function checkManagedPolicyAttachments(type: string, props: Props): string[] {
+  const locate = ATTACHMENTS[type];
+  if (!locate) return [];
+  const arns = locate(props);
+  if (isUnknown(arns)) return [];
+  return asList(arns)
+    .filter((arn): arn is string => typeof arn === "string" && AWS_MANAGED_POLICY.test(arn) && !(arn.replace(/^arn:aws[-a-z]*:/, "arn:aws:") in AWS_MANAGED_POLICY_EXCEPTIONS))
+    .map((arn) => `${type} attaches the AWS managed policy ${show(arn)}, written for every account and broader than this stack needs; grant the exact actions and resources in an inline policy.`);
+}
+
 /** Where each IAM-bearing type keeps its documents, for aws-native and the classic provider. */
 const DOCUMENTS: Record<string, (props: Props) => Array<{ where: string; document: unknown; trust?: boolean }>> = {
   "aws-native:iam:Role": (p) => [
@@ -52,7 +82,7 @@ function inlinePolicies(policies: unknown, field: string): Array<{ where: string
 }
 
 export function isIamPolicyBearing(type: string): boolean {
-  return type in DOCUMENTS;
+  return type in DOCUMENTS || type in ATTACHMENTS;
 }
 
 /** A wildcard resource: "*" itself, or an ARN whose resource part is "*" (e.g. arn:aws:s3:::*). */
@@ -141,9 +171,9 @@ export function checkTrustDocument(document: Props, where: string): string[] {
 
 /** Violations of the least-privilege rule for one resource (none for types without IAM documents). */
 export function checkIamLeastPrivilege(type: string, props: Props): string[] {
+  const violations: string[] = checkManagedPolicyAttachments(type, props);
   const locate = DOCUMENTS[type];
-  if (!locate) return [];
-  const violations: string[] = [];
+  if (!locate) return violations;
   for (const { where, document, trust } of locate(props)) {
     const parsed = parsePolicyDocument(document);
     if (parsed === undefined || parsed === "unknown") continue;

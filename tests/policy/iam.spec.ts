@@ -86,6 +86,19 @@ describe("policy: IAM least privilege", () => {
     assert.deepStrictEqual(checkIamLeastPrivilege(ROLE, withChange(goodRole() as Any, (r) => (r.policies[0].policyDocument = UNKNOWN))), []);
   });
 
+  it("rejects attaching AWS managed policies, which are written for every account", () => {
+    const admin = { ...goodRole(), managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] };
+    assert.match(checkIamLeastPrivilege(ROLE, admin).join(), /attaches the AWS managed policy "arn:aws:iam::aws:policy\/AdministratorAccess"/);
+    const basic = { ...goodRole(), managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"] };
+    assert.strictEqual(checkIamLeastPrivilege(ROLE, basic).length, 1);
+    assert.strictEqual(checkIamLeastPrivilege("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }).length, 1);
+  });
+
+  it("accepts the account's own managed policies (judged as their own resources)", () => {
+    const own = { ...goodRole(), managedPolicyArns: ["arn:aws:iam::123456789012:policy/thumbnails-read"] };
+    assert.deepStrictEqual(checkIamLeastPrivilege(ROLE, own), []);
+  });
+
   it("ignores types that carry no IAM documents", () => {
     assert.deepStrictEqual(checkIamLeastPrivilege("aws-native:s3:BucketPolicy", { policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }), []);
   });
