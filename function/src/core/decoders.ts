@@ -3,11 +3,14 @@
  * than through Jimp.read so that (a) decoder limits are passed on, (b) jimp does not rotate
  * the full-size bitmap on read, and (c) only the decoders used are bundled. The header has
  * already been checked against the pixel limit when these run.
+ *
+ * Each decoder library is require()d on first use: esbuild still bundles it, but evaluates it
+ * only when an image of its format arrives, which keeps the cold start short.
  */
-import { PNG } from "pngjs";
-import { GifReader } from "omggif";
-import * as bmp from "bmp-ts";
-import UTIF from "utif2";
+import type * as Pngjs from "pngjs";
+import type * as Omggif from "omggif";
+import type * as BmpTs from "bmp-ts";
+import type UtifType from "utif2";
 import { decodeJpeg } from "./jpegDecoder";
 import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit, type ImageHeader } from "./imageHeader";
@@ -29,6 +32,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         bitmap = decodeJpeg(bytes, request);
         break;
       case "png": {
+        const { PNG } = require("pngjs") as typeof Pngjs;
         const png = PNG.sync.read(buffer);
         bitmap = { width: png.width, height: png.height, data: png.data };
         break;
@@ -58,6 +62,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
 }
 
 function decodeGif(bytes: Uint8Array, maxPixels: number): Bitmap {
+  const { GifReader } = require("omggif") as typeof Omggif;
   const reader = new GifReader(bytes);
   if (reader.numFrames() < 1) throw new Error("no frames");
   // A frame may declare itself larger than the logical screen; its LZW buffer is sized by the frame.
@@ -69,6 +74,7 @@ function decodeGif(bytes: Uint8Array, maxPixels: number): Bitmap {
 }
 
 function decodeBmp(buffer: Buffer): Bitmap {
+  const bmp = require("bmp-ts") as typeof BmpTs;
   const decoded = bmp.decode(buffer);
   const data = decoded.data;
   // bmp-ts yields ABGR with an unused alpha byte.
@@ -85,6 +91,7 @@ function decodeBmp(buffer: Buffer): Bitmap {
 }
 
 function decodeTiff(bytes: Uint8Array, header: ImageHeader, maxPixels: number): Bitmap {
+  const UTIF = require("utif2") as typeof UtifType;
   const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const ifds = UTIF.decode(arrayBuffer);
   const page = ifds[0];

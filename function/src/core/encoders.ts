@@ -1,6 +1,6 @@
 /** Thumbnail encoders: JPEG for opaque images, PNG where transparency must survive. */
 import { encodeJpeg } from "./jpeg/encoder";
-import { PNG } from "pngjs";
+import type * as Pngjs from "pngjs";
 import type { Bitmap } from "./orientation";
 
 export type ThumbnailFormat = "jpeg" | "png";
@@ -23,6 +23,8 @@ export function encodeThumbnail(bitmap: Bitmap, format: ThumbnailFormat, jpegQua
     // Not jpeg-js's encoder: it rebuilds its tables on every call (~50 ms of GC per thumbnail).
     return encodeJpeg(bitmap, { quality: jpegQuality });
   }
+  // Loaded on first use, like the decoders: most thumbnails are JPEG, and cold starts parse less.
+  const { PNG } = require("pngjs") as typeof Pngjs;
   const png = new PNG({ width: bitmap.width, height: bitmap.height });
   png.data = bitmap.data;
   return PNG.sync.write(png, { colorType: PNG_COLOR_RGBA, inputHasAlpha: true, deflateLevel: 9 });
