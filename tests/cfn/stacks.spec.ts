@@ -154,6 +154,8 @@ describe("CloudFormation templates of the real stacks", function () {
         .map((r) => r.Type)
         .sort();
     assert.deepEqual(retained("dev"), []);
+    const devTable = Object.values(synthesized.get("dev")!.template.Resources).find((r) => r.Type === "AWS::DynamoDB::Table")!;
+    assert.equal(devTable.DeletionPolicy, "Delete");
     assert.ok(retained("prod").includes("AWS::DynamoDB::Table"));
     assert.equal(retained("prod").filter((t) => t === "AWS::S3::Bucket").length, 2, "source and thumbnail buckets");
   });

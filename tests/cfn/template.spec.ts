@@ -53,7 +53,9 @@ describe("Template builder", () => {
       assert.equal(template.Resources[id].DeletionPolicy, "Retain");
       assert.equal(template.Resources[id].UpdateReplacePolicy, "Retain");
     }
-    assert.equal(template.Resources.Plain.DeletionPolicy, undefined);
+    assert.equal(template.Resources.Plain.DeletionPolicy, "Delete", "a bucket holds data: its fate is said explicitly");
+    const { template: other } = buildTemplate(schemas, new MarkerTable(), [resource("aws-native:iam:Role", "role", {})], spec());
+    assert.equal(other.Resources.Role.DeletionPolicy, undefined, "a role holds no data");
   });
 
   it("refuses a classic resource with no CloudFormation type, naming it", () => {

@@ -63,8 +63,8 @@ export interface CfnResource {
   Type: string;
   Properties?: Record<string, PlainValue>;
   DependsOn?: string[];
-  DeletionPolicy?: "Retain";
-  UpdateReplacePolicy?: "Retain";
+  DeletionPolicy?: "Retain" | "Delete";
+  UpdateReplacePolicy?: "Retain" | "Delete";
   Metadata?: Record<string, PlainValue>;
 }
 
@@ -185,6 +185,10 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
     if (resource.retainOnDelete || resource.protect) {
       out.DeletionPolicy = "Retain";
       out.UpdateReplacePolicy = "Retain";
+    } else if (schema.isStateful) {
+      // What `pulumi destroy` does to it, said explicitly for resources that hold data.
+      out.DeletionPolicy = "Delete";
+      out.UpdateReplacePolicy = "Delete";
     }
     out.Metadata = { PulumiUrn: resource.urn };
     const lag = linterLagMetadata(schema.cloudFormationType, properties);
