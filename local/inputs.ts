@@ -72,3 +72,20 @@ export function resolveInputs(inputs: string[]): { files: InputFile[]; directori
   }
   return { files: files.filter((f, i) => files.findIndex((g) => g.file === f.file) === i), directories };
 }
+
+export type CheckedInputs = ReturnType<typeof resolveInputs>;
+
+/**
+ * The --input files, with every rule about them checked. Cheap and free of side effects, so
+ * the entry point runs it before loading anything heavy.
+ */
+export function checkInputs(options: { inputs: string[]; watch: boolean }): CheckedInputs {
+  const resolved = resolveInputs(options.inputs);
+  if (options.watch && resolved.directories.length === 0) {
+    throw new UsageError(`--watch: needs a directory among --input ${options.inputs.join(" ")} to watch`);
+  }
+  if (resolved.files.length === 0 && !options.watch) {
+    throw new UsageError(`--input ${options.inputs.join(" ")}: holds no files to process`);
+  }
+  return resolved;
+}

@@ -11,8 +11,8 @@ import { RecordStatus } from "../function/src/record";
 import type { StartOptions } from "./cli/args";
 import { MetricTotals, parseEmf } from "./emf";
 import { startEmulators, type Emulators, type S3EventRecordFromEmulator } from "./emulators";
-import { EnvironmentError, UsageError } from "./errors";
-import { keyFor, resolveInputs, type InputFile } from "./inputs";
+import { EnvironmentError } from "./errors";
+import { checkInputs, keyFor, resolveInputs, type CheckedInputs, type InputFile } from "./inputs";
 import { prepareOutDir, writeFileUnder, type OutDir } from "./outDir";
 import { renderPage, type PageImage } from "./page";
 import { ProgressBar } from "./progress";
@@ -21,7 +21,6 @@ import { RecordReader, recordFacts, type MetadataRecord } from "./records";
 import { formatSummary, summarize, type ImageResult, type Report } from "./report";
 import { LambdaService } from "./runtime/lambdaService";
 import { Sequencer, toAwsS3Event } from "./s3Event";
-import { writeSamples } from "./samples";
 import { loadStack, type LocalStack } from "./stack";
 
 export class Interrupted extends Error {
@@ -290,7 +289,8 @@ function fingerprint(file: string): string {
   }
 }
 
-export async function runPipeline(options: StartOptions, io: PipelineIo): Promise<Report> {
+/** `checked`: the result of checkInputs(options), when the caller has already run it. */
+export async function runPipeline(options: StartOptions, io: PipelineIo, checked?: CheckedInputs): Promise<Report> {
   // Everything the user can get wrong is checked before any server starts.
   const stack = loadStack(options.stack);
   let inputs: InputFile[];
@@ -299,18 +299,14 @@ export async function runPipeline(options: StartOptions, io: PipelineIo): Promis
   const cleanups: Array<() => Promise<void> | void> = [];
   try {
     if (options.inputs.length) {
-      ({ files: inputs, directories } = resolveInputs(options.inputs));
-      if (options.watch && directories.length === 0) {
-        throw new UsageError(`--watch: needs a directory among --input ${options.inputs.join(" ")} to watch`);
-      }
-      if (inputs.length === 0 && !options.watch) {
-        throw new UsageError(`--input ${options.inputs.join(" ")}: holds no files to process`);
-      }
+      ({ files: inputs, directories } = checked ?? checkInputs(options));
     } else {
       samplesDir = fs.mkdtempSync(path.join(os.tmpdir(), "thumbnail-samples-"));
       const dir = samplesDir;
       cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
       io.stderr.write("No --input given: using the built-in sample set (made fresh for this run).\n");
+      // jimp is loaded only when samples are made.
+      const { writeSamples } = await import("./samples");
       await writeSamples(samplesDir);
       ({ files: inputs } = resolveInputs([samplesDir]));
     }

@@ -9,6 +9,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { parseArgs, USAGE } from "./cli/args";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
+import { checkInputs } from "./inputs";
 import type * as Pipeline from "./pipeline";
 
 async function main(argv: string[]): Promise<number> {
@@ -42,10 +43,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE + "\n");
       return EXIT_OK;
     }
-    // Loaded after the arguments are checked, so a usage mistake is reported at once.
+    const inputs = options.inputs.length ? checkInputs(options) : undefined;
+    // Loaded after the arguments and inputs are checked, so a mistake there is reported at once.
     const { Interrupted, runPipeline }: typeof Pipeline = await import("./pipeline");
     interrupted = (err) => err instanceof Interrupted;
-    await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+    await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, inputs);
     if (crashed) throw crashed;
     return EXIT_OK;
   } catch (caught) {
