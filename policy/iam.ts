@@ -73,16 +73,12 @@ const DOCUMENTS: Record<string, (props: Props) => Array<{ where: string; documen
   "aws:iam/groupPolicy:GroupPolicy": (p) => [{ where: "policy", document: p.policy }],
 };
 
-function inlinePolicies(policies: unknown, field: string): Array<{ where: string; document: unknown }> {
+function inlinePolicies(policies: unknown, property: string): Array<{ where: string; document: unknown }> {
   if (isUnknown(policies)) return [];
   return asList(policies).map((policy, index) => {
     const name = isObject(policy) && typeof policy.policyName === "string" && !isUnknown(policy.policyName) ? ` "${policy.policyName}"` : "";
-    return { where: `policies[${index}]${name}`, document: isObject(policy) ? policy[field] : undefined };
+    return { where: `policies[${index}]${name}`, document: isObject(policy) ? policy[property] : undefined };
   });
-}
-
-export function isIamPolicyBearing(type: string): boolean {
-  return type in DOCUMENTS || type in ATTACHMENTS;
 }
 
 /** A wildcard resource: "*" itself, or an ARN whose resource part is "*" (e.g. arn:aws:s3:::*). */
