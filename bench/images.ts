@@ -70,28 +70,42 @@ export function photoPixels(width: number, height: number, channels: 3 | 4, seed
     return { x0: next() % width, y0: next() % height, w, h, shade: [next() % 200, next() % 200, next() % 200] };
   });
   const data = Buffer.alloc(width * height * channels);
+  // Per-row tint from the boxes covering each column: [r, g, b, covered] per x.
+  const tint = new Float32Array(width * 4);
+  let state = seed >>> 0;
   for (let y = 0; y < height; y++) {
-    const inBoxes = boxes.filter((b) => y >= b.y0 && y < b.y0 + b.h);
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * channels;
-      const low = 60 * (xLow[x] + yLow[y]);
-      const mid = 25 * xMid[x] * yMid[y];
-      const fine = 10 * xFine[x] * yFine[y];
-      const noise = (next() >>> 27) - 16;
+    tint.fill(0);
+    for (const box of boxes) {
+      if (y < box.y0 || y >= box.y0 + box.h) continue;
+      for (let x = box.x0; x < Math.min(width, box.x0 + box.w); x++) {
+        tint[x * 4] = box.shade[0];
+        tint[x * 4 + 1] = box.shade[1];
+        tint[x * 4 + 2] = box.shade[2];
+        tint[x * 4 + 3] = 1;
+      }
+    }
+    const yl = yLow[y];
+    const ym = yMid[y];
+    const yf = yFine[y];
+    let i = y * width * channels;
+    for (let x = 0; x < width; x++, i += channels) {
+      const low = 60 * (xLow[x] + yl);
+      const mid = 25 * xMid[x] * ym;
+      const fine = 10 * xFine[x] * yf;
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      const noise = (state >>> 27) - 16;
       let r = 128 + low + mid + noise;
       let g = 120 + 0.8 * low - mid + fine + noise;
       let b = 110 - 0.6 * low + 0.5 * mid - fine + noise;
-      for (const box of inBoxes) {
-        if (x >= box.x0 && x < box.x0 + box.w) {
-          r = 0.3 * r + box.shade[0];
-          g = 0.3 * g + box.shade[1];
-          b = 0.3 * b + box.shade[2];
-        }
+      if (tint[x * 4 + 3]) {
+        r = 0.3 * r + tint[x * 4];
+        g = 0.3 * g + tint[x * 4 + 1];
+        b = 0.3 * b + tint[x * 4 + 2];
       }
       data[i] = r < 0 ? 0 : r > 255 ? 255 : r;
       data[i + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
       data[i + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
-      if (channels === 4) data[i + 3] = Math.round(255 * Math.min(1, Math.max(0, x / width + 0.3 * yLow[y])));
+      if (channels === 4) data[i + 3] = Math.round(255 * Math.min(1, Math.max(0, x / width + 0.3 * yl)));
     }
   }
   return data;

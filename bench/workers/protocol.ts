@@ -5,6 +5,9 @@
 export interface WorkerTask {
   file: string;
   runs: number;
+  /** Stop the warm runs early once they have taken this long in all (after at least minRuns). */
+  budgetMs: number;
+  minRuns: number;
   /** Where to write the (largest) thumbnail of the last run, for the quality check. */
   outFile: string;
   sizes: number[];
@@ -79,8 +82,10 @@ export async function runSeries(task: WorkerTask, requireMs: number, once: (byte
   const cold = await timed(() => once(bytes));
   const report: WorkerReport = { requireMs, coldMs: cold.ms, warmMs: [], coldCpuMs: cold.cpuMs, warmCpuMs: [], peakRssMb: 0, outputBytes: 0, error: cold.error };
   let output = cold.output;
-  for (let i = 0; i < task.runs; i++) {
+  let spent = 0;
+  for (let i = 0; i < task.runs && (i < task.minRuns || spent < task.budgetMs); i++) {
     const warm = await timed(() => once(bytes));
+    spent += warm.ms;
     report.warmMs.push(warm.ms);
     report.warmCpuMs.push(warm.cpuMs);
     output = warm.output ?? output;
