@@ -354,8 +354,38 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
 
   describe("the exported handler", () => {
     const saved = { ...process.env };
+    /** The exported handler's logger is created at import, before the tests set its level: mute its lines. */
+    async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+      const stdout = process.stdout.write.bind(process.stdout);
+      const stderr = process.stderr.write.bind(process.stderr);
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      process.stderr.write = (() => true) as typeof process.stderr.write;
+      try {
+        return await fn();
+      } finally {
+        process.stdout.write = stdout;
+        process.stderr.write = stderr;
+      }
+    }
     afterEach(() => {
       process.env = { ...saved };
+    });
+
+    // Runs first: the exported handler keeps its configuration once it has a valid one.
+    it("refuses to run with an invalid environment, naming each variable, its value and the rule", async () => {
+      for (const name of ["ENVIRONMENT", "SOURCE_BUCKET", "THUMBNAIL_BUCKET", "METADATA_TABLE"]) delete process.env[name];
+      process.env.THUMBNAIL_SIZES = "256,huge";
+      process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+      const { handler } = await import("../../function/src/handler");
+      await quietly(() =>
+        assert.rejects(handler(event()), (err: Error) => {
+          assert.strictEqual(err.name, "ConfigError");
+          assert.match(err.message, /SOURCE_BUCKET is not set/);
+          assert.match(err.message, /METADATA_TABLE is not set/);
+          assert.match(err.message, /THUMBNAIL_SIZES="256,huge" must be/);
+          return true;
+        }),
+      );
     });
 
     it("reads its configuration from the environment and processes an upload with clients it creates itself", async () => {
@@ -370,7 +400,7 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       });
       const r = await pipeline.upload("env/handler.jpg", jpeg, "image/jpeg");
       const { handler } = await import("../../function/src/handler");
-      const summary = await handler(event(r));
+      const summary = await quietly(() => handler(event(r)));
       assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
       const record = await pipeline.record(imageIdOf(r));
       assert.deepStrictEqual(record?.Thumbnails.map((t) => [t.Width, t.Height]), [[64, 48]]);
