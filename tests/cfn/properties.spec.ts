@@ -102,6 +102,13 @@ describe("Property names from AWS's resource schemas", () => {
     assert.throws(() => convert("AWS::S3::Bucket", { bucketEncryption: "AES256" }), /property bucketEncryption\): the schema expects an object/);
   });
 
+  it("refuses a resource passed by reference (its URN), naming the path", () => {
+    assert.throws(
+      () => convert("AWS::S3::BucketPolicy", { bucket: "urn:pulumi:dev::p::aws-native:s3:Bucket::b", policyDocument: {} }),
+      /my-resource \(property bucket\): is a Pulumi resource reference/,
+    );
+  });
+
   it("omits undefined inputs", () => {
     assert.deepEqual(convert("AWS::S3::Bucket", { bucketName: undefined, tags: [] }), { Tags: [] });
   });

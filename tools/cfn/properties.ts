@@ -137,12 +137,21 @@ function convertTag(context: WalkContext, value: unknown, path: string): PlainVa
 
 function expectPrimitive(context: WalkContext, value: unknown, path: string, expected: string, ok: (v: unknown) => boolean): PlainValue {
   if (!ok(value)) throw mismatch(context, path, expected, value);
-  return value as PlainValue;
+  return refuseUrn(context, value, path) as PlainValue;
+}
+
+/** A resource passed as an input reaches the provider as its URN, which means nothing to AWS. */
+function refuseUrn(context: WalkContext, value: unknown, path: string): unknown {
+  if (typeof value === "string" && value.startsWith("urn:pulumi:")) {
+    throw new SynthError(context.subject, path, `is a Pulumi resource reference (${value}); pass the resource's name or ARN output instead`);
+  }
+  return value;
 }
 
 /** Free-form JSON: copied key for key; anything that is not JSON (functions, assets) is refused. */
 function plain(context: WalkContext, value: unknown, path: string): PlainValue {
-  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "string") return refuseUrn(context, value, path) as string;
+  if (value === null || typeof value === "boolean") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw mismatch(context, path, "a finite number", value);
     return value;
