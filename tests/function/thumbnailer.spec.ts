@@ -7,7 +7,7 @@ import { Jimp } from "jimp";
 import { PNG } from "pngjs";
 import { makeThumbnails, fitWithin, DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { FailureReason, PermanentError } from "../../function/src/core/errors";
-import { solid, encode, quadrantImage, QUADRANTS, withExifOrientation, pngWithExif, pngBomb, gifBomb, gifFrameBomb, jpegBomb, bmpBomb, tiffBomb, greyTiffWithOrientation, type Mime } from "./support/images";
+import { solid, encode, quadrantImage, QUADRANTS, withExifOrientation, pngWithExif, pngBomb, gifBomb, gifFrameBomb, jpegBomb, bmpBomb, tiffBomb, greyTiffWithOrientation, interlacedPng, type Mime } from "./support/images";
 
 const OPTIONS: ThumbnailOptions = { sizes: [256], jpegQuality: 80, maxPixels: 50_000_000 };
 
@@ -103,6 +103,16 @@ describe("thumbnail core (makeThumbnails)", function () {
         const result = await makeThumbnails(bytes, OPTIONS);
         assert.deepStrictEqual([result.thumbnails[0].width, result.thumbnails[0].height], [256, 171], JSON.stringify(options));
       }
+    });
+
+    it("handles an interlaced (Adam7) PNG", async () => {
+      // Left half red, right half blue: de-interlacing errors would mix them.
+      const bytes = interlacedPng(600, 300, (x) => (x < 300 ? [255, 0, 0] : [0, 0, 255]));
+      const result = await makeThumbnails(bytes, OPTIONS);
+      const image = await decoded(result.thumbnails[0].bytes);
+      assert.deepStrictEqual([image.bitmap.width, image.bitmap.height], [256, 128]);
+      assert.strictEqual(nearestQuadrant(rgbAt(image, 20, 64)), "topLeft", "left is red");
+      assert.strictEqual(nearestQuadrant(rgbAt(image, 236, 64)), "bottomLeft", "right is blue");
     });
 
     it("handles a greyscale JPEG", async () => {

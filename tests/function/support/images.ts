@@ -196,3 +196,36 @@ export function greyTiffWithOrientation(width: number, height: number, orientati
   const header = Buffer.from([0x49, 0x49, 0x2a, 0x00, ifdOffset, 0, 0, 0]);
   return Buffer.concat([header, ifd, pixels]);
 }
+
+/** An Adam7-interlaced 8-bit RGB PNG (pngjs and jimp write only non-interlaced ones). */
+export function interlacedPng(width: number, height: number, colorAt: (x: number, y: number) => [number, number, number]): Buffer {
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
+  const rows: Buffer[] = [];
+  for (const [x0, y0, dx, dy] of passes) {
+    for (let y = y0; y < height; y += dy) {
+      const row: number[] = [0]; // filter type None
+      for (let x = x0; x < width; x += dx) row.push(...colorAt(x, y));
+      if (row.length > 1) rows.push(Buffer.from(row));
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  ihdr[12] = 1; // Adam7
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", zlib.deflateSync(Buffer.concat(rows))),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
