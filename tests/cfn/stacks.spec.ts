@@ -147,6 +147,10 @@ describe("CloudFormation templates of the real stacks", function () {
     });
   }
 
+  it("refuses a stack that has no Pulumi.<stack>.yaml", async () => {
+    await assert.rejects(synthesize({ stack: "staging" }), /stack staging: there is no Pulumi\.staging\.yaml/);
+  });
+
   it("retains prod's data on deletion and replacement, and not dev's", () => {
     const retained = (stack: string) =>
       Object.values(synthesized.get(stack)!.template.Resources)

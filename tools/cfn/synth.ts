@@ -62,6 +62,9 @@ export interface SynthOptions {
 export async function synthesize(options: SynthOptions): Promise<StackSynthesis> {
   const { stack } = options;
   const schemas = options.schemas ?? ResourceSchemas.shared();
+  if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) {
+    throw new SynthError(`stack ${stack}`, "", `there is no Pulumi.${stack}.yaml; synth takes the stack's config from it`);
+  }
   const config = stackConfig(stack);
   const projectKey = (key: string) => Object.keys(config).find((k) => k.endsWith(`:${key}`) && !k.startsWith("aws"));
   const configValue = (key: string) => {
