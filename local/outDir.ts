@@ -8,7 +8,7 @@ import * as path from "path";
 import { UsageError } from "./errors";
 
 const MARKER = ".thumbnail-pipeline-out";
-const MANAGED = ["originals", "thumbnails", "records", "index.html"];
+const MANAGED = ["originals", "thumbnails", "records", "logs", "index.html"];
 
 export interface OutDir {
   root: string;

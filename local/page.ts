@@ -26,11 +26,13 @@ export interface PageImage {
   /** Paths of the thumbnails under the out directory, in result.thumbnails order. */
   thumbnails: string[];
   record: unknown;
+  /** Path of the function's output for this image under the out directory. */
+  log?: string;
 }
 
 export function renderPage(summary: Summary, images: PageImage[]): string {
   const rows = images
-    .map(({ result, original, thumbnails, record }) => {
+    .map(({ result, original, thumbnails, record, log }) => {
       const thumbs = result.thumbnails
         .map((t, i) => {
           const size = t.width && t.height ? `${t.width}×${t.height}` : "";
@@ -49,7 +51,7 @@ export function renderPage(summary: Summary, images: PageImage[]): string {
         : `<figure class="original"><a href="${relativeUrl(original)}">original</a><figcaption>not shown${result.reason ? `: ${escapeHtml(result.reason)}` : ""}</figcaption></figure>`;
       return `<section class="${status}">
 <h2><span class="status">${result.status}</span> ${escapeHtml(result.key)}${detail}</h2>
-<p class="facts">${result.durationMs.toFixed(0)} ms${dims}${result.attempts > 1 ? ` · ${result.attempts} attempts` : ""}${result.error ? ` · ${escapeHtml(result.error)}` : ""}</p>
+<p class="facts">${result.durationMs.toFixed(0)} ms${dims}${result.attempts > 1 ? ` · ${result.attempts} attempts` : ""}${result.error ? ` · ${escapeHtml(result.error)}` : ""}${log ? ` · <a href="${relativeUrl(log)}">function log</a>` : ""}</p>
 <div class="images">${originalFigure}${thumbs || '<p class="none">no thumbnails</p>'}</div>
 <details><summary>metadata record</summary><pre>${escapeHtml(JSON.stringify(record ?? null, null, 2))}</pre></details>
 </section>`;

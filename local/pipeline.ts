@@ -78,6 +78,7 @@ interface Entry {
   result?: ImageResult;
   record?: MetadataRecord;
   thumbnailFiles: string[];
+  logFile?: string;
 }
 
 /** Everything one run holds; closed exactly once whatever happens. */
@@ -145,6 +146,8 @@ class Run {
     const event = toAwsS3Event(record, { region: this.stack.region, sequencer: this.sequencer });
     let attempts = 0;
     let outcome;
+    // What the function printed, per attempt: what CloudWatch Logs would hold for this event.
+    const log: string[] = [];
     // Asynchronous invocations that fail are retried (twice by default) before the event goes
     // to the on-failure destination; locally the retries run at once instead of after minutes.
     do {
@@ -152,6 +155,7 @@ class Run {
       outcome = await this.lambda.invoke(event);
       if (outcome.coldStart) this.coldStarts++;
       this.metrics.add(parseEmf(outcome.output));
+      log.push(`--- attempt ${attempts}${outcome.coldStart ? " (cold start)" : ""}: ${outcome.durationMs.toFixed(1)} ms${outcome.error ? `, ${outcome.error}` : ""}\n`, outcome.output);
     } while (outcome.error && attempts <= this.stack.maximumRetryAttempts && !this.io.signal.aborted);
     // Invocations cut short by Ctrl-C are not results.
     if (this.io.signal.aborted) return;
@@ -160,6 +164,8 @@ class Run {
     this.entries.set(key, entry);
     let result: ImageResult;
     try {
+      writeFileUnder(this.out, `logs/${key}.log`, log.join(""));
+      entry.logFile = `logs/${key}.log`;
       result = await this.gather(entry, outcome.durationMs, attempts, outcome.error);
     } catch (err) {
       result = this.failure(key, outcome.durationMs, attempts, "LocalRunError", `gathering results: ${(err as Error).message}`);
@@ -225,7 +231,7 @@ class Run {
     const report = this.report();
     const pageImages: PageImage[] = [...this.entries.values()]
       .filter((e) => e.result)
-      .map((e) => ({ result: e.result!, original: `originals/${e.input.key}`, thumbnails: e.thumbnailFiles, record: e.record }));
+      .map((e) => ({ result: e.result!, original: `originals/${e.input.key}`, thumbnails: e.thumbnailFiles, record: e.record, log: e.logFile }));
     writeFileUnder(this.out, "index.html", renderPage(report.summary, pageImages));
     if (this.options.report) {
       fs.mkdirSync(path.dirname(path.resolve(this.options.report)), { recursive: true });

@@ -29,6 +29,8 @@ export interface Summary {
   succeeded: number;
   failed: number;
   failedByReason: Record<string, number>;
+  /** Distinct errors of images no invocation completed, most frequent first. */
+  errors: Array<{ error: string; count: number }>;
   durationMs: { p50: number; p95: number; max: number };
   imagesPerSecond: number;
   wallSeconds: number;
@@ -59,7 +61,7 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 
 export function summarize(
   images: ImageResult[],
-  run: Omit<Summary, "images" | "succeeded" | "failed" | "failedByReason" | "durationMs" | "imagesPerSecond">,
+  run: Omit<Summary, "images" | "succeeded" | "failed" | "failedByReason" | "errors" | "durationMs" | "imagesPerSecond">,
 ): Summary {
   const failedByReason: Record<string, number> = {};
   for (const image of images) {
@@ -68,6 +70,9 @@ export function summarize(
       failedByReason[reason] = (failedByReason[reason] ?? 0) + 1;
     }
   }
+  const errorCounts = new Map<string, number>();
+  for (const image of images) if (image.error) errorCounts.set(image.error, (errorCounts.get(image.error) ?? 0) + 1);
+  const errors = [...errorCounts].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count);
   // Images never delivered to the function (attempts 0) have no handler time.
   const durations = images.filter((image) => image.attempts > 0).map((image) => image.durationMs);
   return {
@@ -76,6 +81,7 @@ export function summarize(
     succeeded: images.filter((image) => image.status === "SUCCEEDED").length,
     failed: images.filter((image) => image.status === "FAILED").length,
     failedByReason,
+    errors,
     durationMs: { p50: round(percentile(durations, 50)), p95: round(percentile(durations, 95)), max: round(percentile(durations, 100)) },
     imagesPerSecond: run.wallSeconds > 0 ? round(images.length / run.wallSeconds, 2) : 0,
     wallSeconds: round(run.wallSeconds, 2),
@@ -101,6 +107,10 @@ export function formatSummary(summary: Summary): string {
   for (const [reason, count] of Object.entries(summary.failedByReason).sort((a, b) => b[1] - a[1])) {
     lines.push(`    failed ${reason}: ${count}`);
   }
+  for (const { error, count } of summary.errors.slice(0, 5)) {
+    lines.push(`    ${count} × ${error.length > 160 ? `${error.slice(0, 160)}…` : error}`);
+  }
+  if (summary.errors.length) lines.push("    (each image's function output is in <out>/logs/)");
   lines.push(
     `  per image: p50 ${summary.durationMs.p50} ms, p95 ${summary.durationMs.p95} ms, max ${summary.durationMs.max} ms`,
     `  throughput: ${summary.imagesPerSecond} images/s over ${summary.wallSeconds} s at concurrency ${summary.concurrency} (${summary.coldStarts} cold starts)`,

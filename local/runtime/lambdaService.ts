@@ -68,7 +68,12 @@ export class LambdaService {
   static async start(options: LambdaServiceOptions): Promise<LambdaService> {
     const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), "thumbnail-lambda-"));
     try {
-      await (options.build ?? (async (outDir: string) => void (await buildFunction({ outDir }))))(taskRoot);
+      try {
+        await (options.build ?? (async (outDir: string) => void (await buildFunction({ outDir }))))(taskRoot);
+      } catch (err) {
+        // esbuild lists every error on its own lines; the first says what and where.
+        throw new Error(`building the function failed: ${(err as Error).message.split("\n").filter(Boolean).slice(0, 2).join(" ")}`);
+      }
       const runtimeFile = path.join(taskRoot, ".local-runtime.js");
       await esbuild.build({
         entryPoints: [path.join(__dirname, "container.ts")],
@@ -188,6 +193,8 @@ export class LambdaService {
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.options.memoryMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${this.options.functionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/${this.containers.length}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
       ...this.options.environment,
       LOCAL_LAMBDA_BUNDLE: this.bundleFile,
       LOCAL_LAMBDA_HANDLER_EXPORT: FUNCTION_HANDLER.split(".")[1],

@@ -187,7 +187,7 @@ describe("npm start (local pipeline)", function () {
       assert.match(result.stdout, /ImagesProcessed/);
     });
 
-    it("copies each thumbnail and metadata record to the out directory", async () => {
+    it("copies each thumbnail, metadata record and function log to the out directory", async () => {
       for (const image of report.images) {
         const record = JSON.parse(fs.readFileSync(path.join(out, "records", `${image.key}.json`), "utf8"));
         assert.equal(record.ImageID, image.imageId);
@@ -200,6 +200,9 @@ describe("npm start (local pipeline)", function () {
           assert.deepEqual([decoded.bitmap.width, decoded.bitmap.height], [thumb.width, thumb.height]);
         }
         assert.ok(fs.existsSync(path.join(out, "originals", image.key)), `${image.key} original copied for the page`);
+        const log = fs.readFileSync(path.join(out, "logs", `${image.key}.log`), "utf8");
+        assert.match(log, /^--- attempt 1/, `${image.key}: the function's output is kept per attempt`);
+        assert.ok(log.includes(String(image.imageId)), `${image.key}: the log is this image's`);
       }
     });
 
