@@ -177,13 +177,19 @@ class Run {
   }
 
   private failure(key: string, durationMs: number, attempts: number, reason: string, error?: string): ImageResult {
-    return { key, imageId: null, status: "FAILED", reason, width: null, height: null, thumbnails: [], durationMs, attempts, error };
+    return { key, imageId: null, status: "FAILED", reason, width: null, height: null, thumbnails: [], durationMs: Math.round(durationMs * 10) / 10, attempts, error };
   }
 
   private async gather(entry: Entry, durationMs: number, attempts: number, error: string | undefined): Promise<ImageResult> {
     const key = entry.input.key;
     if (entry.input.file) writeFileUnder(this.out, `originals/${key}`, fs.readFileSync(entry.input.file));
-    const record = await this.reader.latestRecord(key);
+    let record: MetadataRecord | undefined;
+    try {
+      record = await this.reader.latestRecord(key);
+    } catch (err) {
+      // The handler's own error says more than a failed look-up after it.
+      if (!error) throw err;
+    }
     entry.record = record;
     if (record) writeFileUnder(this.out, `records/${key}.json`, JSON.stringify(record, null, 2) + "\n");
     if (error) {
@@ -295,8 +301,14 @@ function fingerprint(file: string): string {
   }
 }
 
-/** `checked`: the result of checkInputs(options), when the caller has already run it. */
-export async function runPipeline(options: StartOptions, io: PipelineIo, checked?: CheckedInputs): Promise<Report> {
+export interface RunExtras {
+  /** The result of checkInputs(options), when the caller has already run it. */
+  inputs?: CheckedInputs;
+  /** Variables laid over the stack's function environment (tests use it to break things). */
+  functionEnvironment?: Record<string, string>;
+}
+
+export async function runPipeline(options: StartOptions, io: PipelineIo, extras: RunExtras = {}): Promise<Report> {
   // Everything the user can get wrong is checked before any server starts.
   const stack = loadStack(options.stack);
   let inputs: InputFile[];
@@ -305,7 +317,7 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, checked
   const cleanups: Array<() => Promise<void> | void> = [];
   try {
     if (options.inputs.length) {
-      ({ files: inputs, directories } = checked ?? checkInputs(options));
+      ({ files: inputs, directories } = extras.inputs ?? checkInputs(options));
     } else {
       samplesDir = fs.mkdtempSync(path.join(os.tmpdir(), "thumbnail-samples-"));
       const dir = samplesDir;
@@ -330,7 +342,7 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, checked
     const lambda = await LambdaService.start({
       functionName: stack.functionName,
       functionArn: stack.functionArn,
-      environment: { ...stack.functionEnvironment, ...emulators.sdkEnvironment },
+      environment: { ...stack.functionEnvironment, ...extras.functionEnvironment, ...emulators.sdkEnvironment },
       memoryMb: stack.memoryMb,
       timeoutSeconds: stack.timeoutSeconds,
       concurrency: options.concurrency,

@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     // Loaded after the arguments and inputs are checked, so a mistake there is reported at once.
     const { Interrupted, runPipeline }: typeof Pipeline = await import("./pipeline");
     interrupted = (err) => err instanceof Interrupted;
-    await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, inputs);
+    await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, { inputs });
     if (crashed) throw crashed;
     return EXIT_OK;
   } catch (caught) {
