@@ -35,6 +35,7 @@ Runs the thumbnail pipeline on this machine: local S3 and DynamoDB, the bundled 
   --stack <name>        stack whose config names the resources (default: dev)
   --s3-port <port>      local S3 port (default: any free port)
   --dynamo-port <port>  local DynamoDB port (default: any free port)
+  --progress            draw the progress bar even when stderr is not a terminal
   --no-progress         no progress bar
   -h, --help            this text`;
 
