@@ -151,6 +151,15 @@ describe("CloudFormation templates of the real stacks", function () {
     await assert.rejects(synthesize({ stack: "staging" }), /stack staging: there is no Pulumi\.staging\.yaml/);
   });
 
+  it("refuses names that AWS would shorten differently by region (a long stack name under the real program)", async () => {
+    // The program shortens <project>-<stack>-<purpose>-<account>-<region> to 63 characters with
+    // a hash, so how much is cut depends on the region's length: no single Fn::Sub can say that.
+    await assert.rejects(
+      synthesize({ stack: "feature-branch-with-a-rather-long-name", withoutStackFile: true }),
+      /the template changes with the markers that stand for ids, account and region[\s\S]*BucketName/,
+    );
+  });
+
   it("retains prod's data on deletion and replacement, and not dev's", () => {
     const retained = (stack: string) =>
       Object.values(synthesized.get(stack)!.template.Resources)

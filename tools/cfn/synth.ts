@@ -57,12 +57,14 @@ export interface StackSynthesis {
 export interface SynthOptions {
   stack: string;
   schemas?: ResourceSchemas;
+  /** Tests only: synthesize a stack that has no Pulumi.<stack>.yaml (project defaults apply). */
+  withoutStackFile?: boolean;
 }
 
 export async function synthesize(options: SynthOptions): Promise<StackSynthesis> {
   const { stack } = options;
   const schemas = options.schemas ?? ResourceSchemas.shared();
-  if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) {
+  if (!options.withoutStackFile && !fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) {
     throw new SynthError(`stack ${stack}`, "", `there is no Pulumi.${stack}.yaml; synth takes the stack's config from it`);
   }
   const config = stackConfig(stack);
