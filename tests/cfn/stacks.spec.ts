@@ -100,7 +100,9 @@ describe("CloudFormation templates of the real stacks", function () {
       it("declares the brief's parameters with allowed values and patterns, and the code's bucket and key", () => {
         const { template } = get();
         const p = template.Parameters;
+        assert.deepEqual(Object.keys(p).sort(), [CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER, "Environment", "SourceBucketName", "ThumbnailBucketName"].sort());
         assert.deepEqual(p.Environment.AllowedValues, [stack]);
+        assert.equal(p.Environment.Default, get().run.config["thumbnail-pipeline:environment"], "the environment the program ran with");
         for (const name of ["SourceBucketName", "ThumbnailBucketName"]) {
           const pattern = new RegExp(p[name].AllowedPattern!);
           assert.ok(pattern.test("my-uploads-1"), `${name} accepts a valid bucket name`);
