@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import * as jpeg from "jpeg-js";
 import sharp from "sharp";
-import { decodeJpeg, JpegCorruptError, JpegTooLargeError, lastJpegDecode, type DecodedBitmap } from "../../function/src/core/jpegDecoder";
+import { decodeJpeg, JpegCorruptError, JpegTooLargeError, JpegTooManyScansError, lastJpegDecode, MAX_JPEG_SCANS, type DecodedBitmap } from "../../function/src/core/jpegDecoder";
 import { encodeJpeg } from "../../function/src/core/jpeg/encoder";
-import { readJpegFrameSize } from "../../function/src/core/jpeg/header";
+import { countJpegScans, readJpegFrameSize } from "../../function/src/core/jpeg/header";
 import { chooseDenominator, scaledDimension } from "../../function/src/core/jpeg/scale";
 
 // Fixtures are made here, in memory: sharp (a devDependency) writes the progressive, greyscale
@@ -287,6 +287,21 @@ describe("JPEG decoder (DCT-scaled)", () => {
       bytes.writeUInt16BE(60000, sof + 7);
       assert.deepEqual(readJpegFrameSize(bytes), { width: 60000, height: 60000 });
       assert.throws(() => decodeJpeg(bytes, { minWidth: 1, minHeight: 1, maxPixels: 50_000_000 }), JpegTooLargeError);
+    });
+
+    it("refuses a JPEG with more scans than any encoder writes (a CPU bomb), and counts real ones", async () => {
+      const progressive = await jpegOf(64, 48, { progressive: true });
+      const scans = countJpegScans(progressive);
+      assert.ok(scans > 1 && scans <= 20, `sharp's progressive JPEG has ${scans} scans`);
+      assert.equal(countJpegScans(await jpegOf(64, 48)), 1);
+      // Repeat the last scan (SOS … up to EOI) until there are too many.
+      const lastScan = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
+      const scan = progressive.subarray(lastScan, progressive.length - 2);
+      const bomb = Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array.from({ length: MAX_JPEG_SCANS }, () => scan), Buffer.from([0xff, 0xd9])]);
+      assert.throws(
+        () => decodeJpeg(bomb, { minWidth: 8, minHeight: 6, maxPixels: ROOMY }),
+        (error: unknown) => error instanceof JpegTooManyScansError && /more than the limit of 500/.test(error.message),
+      );
     });
 
     it("reads the frame size behind APPn segments and fill bytes, and nothing from non-JPEGs", async () => {

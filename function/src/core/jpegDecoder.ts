@@ -8,16 +8,19 @@
  * Anything libjpeg-turbo rejects or only decodes with a warning (corrupt entropy data,
  * stray bytes, truncation) goes to jpeg-js at full size, which is what jimp itself would have
  * done; if that fails too, the error says why. The pixel limit is checked on the frame header
- * before either decoder allocates.
+ * before either decoder allocates, and so is the number of scans (a progressive "CPU bomb").
  */
 import * as jpeg from "jpeg-js";
 import { invertedCmykToRgbaInPlace } from "./jpeg/cmyk";
-import { JpegCorruptError, JpegDecodeError, JpegTooLargeError } from "./jpeg/errors";
-import { readJpegFrameSize } from "./jpeg/header";
+import { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError } from "./jpeg/errors";
+import { countJpegScans, readJpegFrameSize } from "./jpeg/header";
 import { chooseDenominator } from "./jpeg/scale";
 import { decodeScaled, JpegColorSpace } from "./jpeg/turbo";
 
-export { JpegCorruptError, JpegDecodeError, JpegTooLargeError } from "./jpeg/errors";
+export { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError } from "./jpeg/errors";
+
+/** Most scans a JPEG may have (libjpeg-turbo's tools suggest the same order of limit). */
+export const MAX_JPEG_SCANS = 500;
 
 export interface DecodedBitmap {
   width: number;
@@ -52,6 +55,8 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
   checkRequest(request);
   const frame = readJpegFrameSize(bytes);
   if (frame) checkPixels(frame.width, frame.height, request.maxPixels);
+  const scans = countJpegScans(bytes);
+  if (scans > MAX_JPEG_SCANS) throw new JpegTooManyScansError(scans, MAX_JPEG_SCANS);
   lastReport = undefined;
   try {
     const decoded = decodeScaled(

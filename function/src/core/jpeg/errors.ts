@@ -25,3 +25,10 @@ export class JpegCorruptError extends JpegDecodeError {
     super(detail, "corrupt");
   }
 }
+
+/** More scans than any real encoder writes: a CPU bomb (each scan re-walks the image). */
+export class JpegTooManyScansError extends JpegDecodeError {
+  constructor(readonly scans: number, readonly maxScans: number) {
+    super(`JPEG has ${scans} scans, more than the limit of ${maxScans} (real encoders write at most a few dozen); refused before decoding`, "too-large");
+  }
+}

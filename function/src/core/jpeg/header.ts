@@ -44,3 +44,17 @@ export function readJpegFrameSize(bytes: Uint8Array): JpegFrameSize | undefined 
   }
   return undefined;
 }
+
+const SCAN_MARKER = Buffer.from([0xff, SOS]);
+
+/**
+ * Number of scans (SOS markers). 0xFF 0xDA cannot occur inside entropy-coded data (0xFF is
+ * stuffed there), so counting the byte pair is exact. A progressive JPEG normally has ≤ 20
+ * scans; a crafted one with thousands makes the decoder re-walk the image each time.
+ */
+export function countJpegScans(bytes: Uint8Array): number {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let count = 0;
+  for (let at = buffer.indexOf(SCAN_MARKER); at >= 0; at = buffer.indexOf(SCAN_MARKER, at + 2)) count++;
+  return count;
+}
