@@ -65,17 +65,16 @@ export interface ImageRecord {
   EventName: string;
 }
 
-// The attribute names the table's keys and indexes use must be the ones the contract names.
-const keyNames: Record<string, keyof ImageRecord> = {
-  [Table.partitionKey]: "ImageID",
-  [Table.bySourceKey.partitionKey]: "SourceKey",
-  [Table.bySourceKey.sortKey]: "UploadTime",
-  [Table.failuresByTime.partitionKey]: "FailedStatus",
-  [Table.failuresByTime.sortKey]: "ProcessedAt",
-};
-for (const [contractName, field] of Object.entries(keyNames)) {
-  if (contractName !== field) throw new Error(`record field ${field} does not match table contract name ${contractName}`);
-}
+// The table's key and index attributes (contract/table.ts) must be fields of the record:
+// renaming either side without the other fails to compile.
+type IsField<Name> = Name extends keyof ImageRecord ? true : never;
+export const TABLE_KEY_FIELDS_ARE_RECORD_FIELDS: [
+  IsField<typeof Table.partitionKey>,
+  IsField<typeof Table.bySourceKey.partitionKey>,
+  IsField<typeof Table.bySourceKey.sortKey>,
+  IsField<typeof Table.failuresByTime.partitionKey>,
+  IsField<typeof Table.failuresByTime.sortKey>,
+] = [true, true, true, true, true];
 
 export function fileNameOf(key: string): string {
   const segments = key.split("/");
