@@ -434,6 +434,11 @@ describe("the deployable bundle (dist/function/index.js)", function () {
   after(async () => {
     process.env = { ...saved };
     fs.rmSync(outDir, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(path.dirname(outDir)); // .tmp/ itself, if this test created it and nothing else is there
+    } catch {
+      // not empty: someone else's files
+    }
     await pipeline?.close();
   });
 
