@@ -198,11 +198,12 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   const p95 = byName.get("jpeg-24mp")?.p95CpuMs ?? NaN;
   const ms12 = byName.get("jpeg-12mp")?.cpuMs ?? NaN;
   // Full-size decoders (PNG, TIFF, GIF) grow with pixels: fit MB per MP between the smallest and
-  // largest of them, else assume the theory (8 B/px: inflated rows plus the RGBA bitmap).
+  // largest of them; without two far enough apart (--quick), use 16 MB per MP, what the full
+  // run measured for pngjs (inflated rows, the RGBA bitmap, and garbage not yet collected).
   const fullSize = results.filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && r.peakRssMb > 0 && !r.error).sort((a, b) => a.megapixels - b.megapixels);
   const small = fullSize[0];
   const large = fullSize[fullSize.length - 1];
-  const slope = small && large && large.megapixels >= 4 * small.megapixels ? (large.peakRssMb - small.peakRssMb) / (large.megapixels - small.megapixels) : 8;
+  const slope = small && large && large.megapixels >= 4 * small.megapixels ? (large.peakRssMb - small.peakRssMb) / (large.megapixels - small.megapixels) : 16;
   const anchor = large ?? { peakRssMb: 100, megapixels: 0 };
   const maxMp = stack.maxImagePixels / 1e6;
   const expectedPeak = Math.max(anchor.peakRssMb + slope * (maxMp - anchor.megapixels), ...results.map((r) => r.peakRssMb));

@@ -2,6 +2,8 @@
  * What a benchmark worker is told and reports. Each image runs in a fresh worker process so
  * that its first call is a true cold call and its peak RSS is its own.
  */
+import * as fs from "fs";
+
 export interface WorkerTask {
   file: string;
   runs: number;
@@ -66,7 +68,7 @@ export async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; cp
  */
 export function peakRssMb(): number {
   try {
-    const status = require("fs").readFileSync("/proc/self/status", "utf8") as string;
+    const status = fs.readFileSync("/proc/self/status", "utf8");
     const match = /VmHWM:\s+(\d+) kB/.exec(status);
     if (match) return Number(match[1]) / 1024;
   } catch {
@@ -77,7 +79,6 @@ export function peakRssMb(): number {
 
 /** Runs `once` cold, then `runs` more times, and prints the report as one JSON line. */
 export async function runSeries(task: WorkerTask, requireMs: number, once: (bytes: Buffer) => Promise<Buffer>): Promise<void> {
-  const fs = await import("fs");
   const bytes = fs.readFileSync(task.file);
   const cold = await timed(() => once(bytes));
   const report: WorkerReport = { requireMs, coldMs: cold.ms, warmMs: [], coldCpuMs: cold.cpuMs, warmCpuMs: [], peakRssMb: 0, outputBytes: 0, error: cold.error };
