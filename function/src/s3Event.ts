@@ -58,6 +58,10 @@ export function parseS3Event(event: unknown): ParsedEvent {
       continue;
     }
     const object = record.s3.object;
+    if (typeof record.s3.bucket?.name !== "string" || typeof object?.key !== "string") {
+      skipped.push({ eventName, reason: "malformed record: no bucket name or object key" });
+      continue;
+    }
     uploads.push({
       bucket: record.s3.bucket.name,
       key: decodeS3Key(object.key),

@@ -38,6 +38,12 @@ describe("S3 event parsing", () => {
     assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectRemoved:Delete", reason: "not an ObjectCreated event" }]);
   });
 
+  it("skips a malformed ObjectCreated record, saying why, instead of failing the event", () => {
+    const parsed = parseS3Event({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: {}, object: {} } }, record("ok.jpg")] });
+    assert.deepStrictEqual(parsed.uploads.map((u) => u.key), ["ok.jpg"]);
+    assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectCreated:Put", reason: "malformed record: no bucket name or object key" }]);
+  });
+
   it("accepts S3's test event and other shapes without Records as empty", () => {
     assert.deepStrictEqual(parseS3Event({ Service: "Amazon S3", Event: "s3:TestEvent" }), { uploads: [], skipped: [] });
     assert.deepStrictEqual(parseS3Event(null), { uploads: [], skipped: [] });
