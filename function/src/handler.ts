@@ -28,7 +28,10 @@ export function createHandler(deps: Dependencies) {
     const logger: Logger = deps.logger;
     if (context?.awsRequestId) logger.addContext(context as Context);
     const { uploads, skipped } = parseS3Event(event);
-    for (const s of skipped) logger.info("skipped an event record", s);
+    for (const s of skipped) {
+      if (s.reason.startsWith("malformed")) logger.warn("skipped a malformed event record", s);
+      else logger.info("skipped an event record", s);
+    }
     if (uploads.length === 0 && skipped.length === 0) logger.warn("event holds no S3 records", { event });
 
     const outcomes: Outcome[] = [];
