@@ -214,6 +214,13 @@ describe("thumbnail core (makeThumbnails)", function () {
       assert.ok((rgbAt(image, 8, 8) & 0xff) > 215, "top-left is white");
     });
 
+    it("carries no EXIF (camera details, GPS location) into the thumbnail", async () => {
+      const withExif = withExifOrientation(stored, 6);
+      assert.ok(withExif.includes(Buffer.from("Exif\0\0", "binary")), "the source has EXIF");
+      const result = await makeThumbnails(withExif, OPTIONS);
+      assert.ok(!result.thumbnails[0].bytes.includes(Buffer.from("Exif\0\0", "binary")));
+    });
+
     it("ignores an invalid orientation value", async () => {
       const result = await makeThumbnails(withExifOrientation(stored, 9), OPTIONS);
       assert.deepStrictEqual([result.facts.orientation, result.thumbnails[0].width], [1, 256]);
