@@ -11,7 +11,7 @@ import type * as Pngjs from "pngjs";
 import type * as Omggif from "omggif";
 import type * as BmpTs from "bmp-ts";
 import type UtifType from "utif2";
-import { decodeJpeg } from "./jpegDecoder";
+import { decodeJpeg, JpegTooLargeError } from "./jpegDecoder";
 import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit, type ImageHeader } from "./imageHeader";
 import type { Bitmap } from "./orientation";
@@ -49,6 +49,8 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
     }
   } catch (err) {
     if (err instanceof PermanentError) throw err;
+    // The JPEG decoder's own backstop to the header check (e.g. a frame header this parser did not see).
+    if (err instanceof JpegTooLargeError) throw new PermanentError(FailureReason.TooManyPixels, err.message, { cause: err });
     throw new PermanentError(
       FailureReason.CorruptImage,
       `${header.format.toUpperCase()} data cannot be decoded: ${(err as Error)?.message ?? String(err)}`,
