@@ -163,17 +163,24 @@ class ByteWriter {
     for (let i = 0; i < values.length; i++) this.bytes[this.length++] = values[i];
   }
 
+  /** Room for `extra` more bytes; called once per block so bits() need not check. */
+  reserve(extra: number): void {
+    this.ensure(extra);
+  }
+
   bits(value: number, count: number): void {
     // count ≤ 16 and bitCount < 8 on entry, so 24 bits always suffice.
-    this.bitBuffer = (this.bitBuffer << count) | (value & ((1 << count) - 1));
-    this.bitCount += count;
-    while (this.bitCount >= 8) {
-      const byte = (this.bitBuffer >> (this.bitCount - 8)) & 0xff;
-      this.byte(byte);
-      if (byte === 0xff) this.byte(0);
-      this.bitCount -= 8;
+    let buffer = (this.bitBuffer << count) | (value & ((1 << count) - 1));
+    let bitCount = this.bitCount + count;
+    const bytes = this.bytes;
+    while (bitCount >= 8) {
+      bitCount -= 8;
+      const byte = (buffer >> bitCount) & 0xff;
+      bytes[this.length++] = byte;
+      if (byte === 0xff) bytes[this.length++] = 0;
     }
-    this.bitBuffer &= (1 << this.bitCount) - 1;
+    this.bitBuffer = buffer & ((1 << bitCount) - 1);
+    this.bitCount = bitCount;
   }
 
   /** Byte-aligns and writes RSTn (n = index mod 8), as a restart interval ends. */
@@ -235,6 +242,8 @@ function magnitudeBits(value: number): number {
 
 /** Entropy-codes one quantised block; returns its DC for the next block's prediction. */
 function writeBlock(writer: ByteWriter, coefficients: Int16Array, previousDc: number, dc: HuffmanCodes, ac: HuffmanCodes): number {
+  // At most 64 codes of ≤ 16 + 11 bits, every byte possibly stuffed.
+  writer.reserve(512);
   const dcValue = coefficients[0];
   const diff = dcValue - previousDc;
   const dcBits = magnitudeBits(diff);
@@ -303,6 +312,26 @@ function writeHeaders(writer: ByteWriter, width: number, height: number, tables:
   writer.array([3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0]);
 }
 
+/** The 8×8 block at (x, y) of a plane. */
+function copyBlock(plane: Float32Array, stride: number, x: number, y: number, block: Float32Array): void {
+  for (let row = 0; row < 8; row++) {
+    const from = (y + row) * stride + x;
+    for (let col = 0; col < 8; col++) block[row * 8 + col] = plane[from + col];
+  }
+}
+
+/** The 16×16 area at (x, y) of a plane, averaged 2×2 down to one 8×8 block (4:2:0 chroma). */
+function averageBlock(plane: Float32Array, stride: number, x: number, y: number, block: Float32Array): void {
+  for (let row = 0; row < 8; row++) {
+    const top = (y + 2 * row) * stride + x;
+    const bottom = top + stride;
+    for (let col = 0; col < 8; col++) {
+      const c = 2 * col;
+      block[row * 8 + col] = (plane[top + c] + plane[top + c + 1] + plane[bottom + c] + plane[bottom + c + 1]) * 0.25;
+    }
+  }
+}
+
 /** Encodes an RGBA bitmap (alpha ignored) as a baseline JFIF JPEG. */
 export function encodeJpeg(bitmap: { width: number; height: number; data: Uint8Array }, options: JpegEncodeOptions): Buffer {
   const { width, height, data } = bitmap;
@@ -322,19 +351,36 @@ export function encodeJpeg(bitmap: { width: number; height: number; data: Uint8A
   const writer = new ByteWriter(1024 + width * height);
   writeHeaders(writer, width, height, tables, subsample ? 0x22 : 0x11, restartInterval);
 
+  // One pass converts to Y, Cb, Cr planes padded to whole MCUs by repeating the edge pixels;
+  // the block loops below then only copy. (One long loop also gets optimised early, which
+  // matters on a cold start, where each thumbnail is the first.)
+  const planeWidth = Math.ceil(width / mcuSize) * mcuSize;
+  const planeHeight = Math.ceil(height / mcuSize) * mcuSize;
+  const yPlane = new Float32Array(planeWidth * planeHeight);
+  const cbPlane = new Float32Array(planeWidth * planeHeight);
+  const crPlane = new Float32Array(planeWidth * planeHeight);
+  for (let y = 0; y < planeHeight; y++) {
+    const sourceRow = (y < height ? y : height - 1) * width;
+    let o = y * planeWidth;
+    for (let x = 0; x < planeWidth; x++, o++) {
+      const p = (sourceRow + (x < width ? x : width - 1)) * 4;
+      const r = data[p];
+      const g = data[p + 1];
+      const b = data[p + 2];
+      yPlane[o] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      cbPlane[o] = -0.168736 * r - 0.331264 * g + 0.5 * b;
+      crPlane[o] = 0.5 * r - 0.418688 * g - 0.081312 * b;
+    }
+  }
+
   const block = new Float32Array(64);
   const coefficients = new Int16Array(64);
-  // Chroma of one MCU, averaged down when subsampling.
-  const cb = new Float32Array(64);
-  const cr = new Float32Array(64);
-  const cbSum = new Float32Array(256);
-  const crSum = new Float32Array(256);
   let dcY = 0;
   let dcCb = 0;
   let dcCr = 0;
   let mcu = 0;
-  for (let mcuY = 0; mcuY < height; mcuY += mcuSize) {
-    for (let mcuX = 0; mcuX < width; mcuX += mcuSize) {
+  for (let mcuY = 0; mcuY < planeHeight; mcuY += mcuSize) {
+    for (let mcuX = 0; mcuX < planeWidth; mcuX += mcuSize) {
       if (restartInterval > 0 && mcu > 0 && mcu % restartInterval === 0) {
         writer.restart(mcu / restartInterval - 1);
         dcY = dcCb = dcCr = 0;
@@ -342,40 +388,18 @@ export function encodeJpeg(bitmap: { width: number; height: number; data: Uint8A
       mcu++;
       for (let by = 0; by < mcuSize; by += 8) {
         for (let bx = 0; bx < mcuSize; bx += 8) {
-          for (let y = 0; y < 8; y++) {
-            // Edge pixels are repeated past the image, which keeps edge blocks cheap and clean.
-            const row = Math.min(height - 1, mcuY + by + y) * width;
-            for (let x = 0; x < 8; x++) {
-              const p = (row + Math.min(width - 1, mcuX + bx + x)) * 4;
-              const r = data[p];
-              const g = data[p + 1];
-              const b = data[p + 2];
-              block[y * 8 + x] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-              const c = (by + y) * 16 + bx + x;
-              cbSum[c] = -0.168736 * r - 0.331264 * g + 0.5 * b;
-              crSum[c] = 0.5 * r - 0.418688 * g - 0.081312 * b;
-            }
-          }
+          copyBlock(yPlane, planeWidth, mcuX + bx, mcuY + by, block);
           forwardDctQuantise(block, tables.lumaDivisors, coefficients);
           dcY = writeBlock(writer, coefficients, dcY, HUFFMAN.dcLuma, HUFFMAN.acLuma);
         }
       }
-      for (let y = 0; y < 8; y++) {
-        for (let x = 0; x < 8; x++) {
-          if (subsample) {
-            const c = y * 32 + x * 2;
-            cb[y * 8 + x] = (cbSum[c] + cbSum[c + 1] + cbSum[c + 16] + cbSum[c + 17]) * 0.25;
-            cr[y * 8 + x] = (crSum[c] + crSum[c + 1] + crSum[c + 16] + crSum[c + 17]) * 0.25;
-          } else {
-            cb[y * 8 + x] = cbSum[y * 16 + x];
-            cr[y * 8 + x] = crSum[y * 16 + x];
-          }
-        }
+      for (const [plane, isCb] of [[cbPlane, true], [crPlane, false]] as const) {
+        if (subsample) averageBlock(plane, planeWidth, mcuX, mcuY, block);
+        else copyBlock(plane, planeWidth, mcuX, mcuY, block);
+        forwardDctQuantise(block, tables.chromaDivisors, coefficients);
+        if (isCb) dcCb = writeBlock(writer, coefficients, dcCb, HUFFMAN.dcChroma, HUFFMAN.acChroma);
+        else dcCr = writeBlock(writer, coefficients, dcCr, HUFFMAN.dcChroma, HUFFMAN.acChroma);
       }
-      forwardDctQuantise(cb, tables.chromaDivisors, coefficients);
-      dcCb = writeBlock(writer, coefficients, dcCb, HUFFMAN.dcChroma, HUFFMAN.acChroma);
-      forwardDctQuantise(cr, tables.chromaDivisors, coefficients);
-      dcCr = writeBlock(writer, coefficients, dcCr, HUFFMAN.dcChroma, HUFFMAN.acChroma);
     }
   }
   writer.flushBits();
