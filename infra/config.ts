@@ -97,7 +97,7 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
   maxObjectBytes: { kind: "integer", default: 52428800, description: "Largest upload the function reads, bytes (1 KiB–1 GiB)" },
   maxImagePixels: { kind: "integer", default: 50000000, description: "Largest width×height the function decodes" },
-  functionMemoryMb: { kind: "integer", default: 1769, description: "Lambda memory, MB (128–10240); 1769 MB = one full vCPU" },
+  functionMemoryMb: { kind: "integer", default: 1280, description: "Lambda memory, MB (128–10240); 1280 MB fits a 50 MP PNG decode (README, Performance)" },
   functionTimeoutSeconds: { kind: "integer", default: 60, description: "Lambda timeout, seconds (1–900)" },
   logRetentionDays: { kind: "integer", default: 14, description: "Log retention, one of CloudWatch's values" },
   logLevel: { kind: "string", default: "INFO", description: "DEBUG | INFO | WARN | ERROR" },

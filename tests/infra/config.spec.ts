@@ -26,7 +26,7 @@ describe("Config", () => {
       const c = validateConfig({});
       assert.strictEqual(c.environment, "dev");
       assert.deepStrictEqual(c.thumbnailSizes, [256]);
-      assert.strictEqual(c.functionMemoryMb, 1769);
+      assert.strictEqual(c.functionMemoryMb, 1280);
       assert.strictEqual(c.functionTimeoutSeconds, 60);
       assert.strictEqual(c.sourceBucketName, undefined);
       assert.strictEqual(c.alarmEmail, undefined);

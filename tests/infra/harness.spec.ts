@@ -4,7 +4,7 @@ import { one, runWith, stackConfig } from "../helpers/program";
 describe("Program under mocks (tools/program-under-mocks.ts)", () => {
   it("applies Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides, as the CLI would", () => {
     const dev = stackConfig("dev");
-    assert.strictEqual(dev["thumbnail-pipeline:functionMemoryMb"], "1769", "default from Pulumi.yaml");
+    assert.strictEqual(dev["thumbnail-pipeline:functionMemoryMb"], "1280", "default from Pulumi.yaml");
     assert.strictEqual(dev["thumbnail-pipeline:environment"], "dev", "from Pulumi.dev.yaml");
     assert.strictEqual(dev["aws-native:region"], "us-east-1");
     const prod = stackConfig("prod", { functionMemoryMb: 2048, "aws-native:region": "eu-west-1" });
@@ -21,7 +21,7 @@ describe("Program under mocks (tools/program-under-mocks.ts)", () => {
       runWith({ stack: "prod" }),
       runWith({ stack: "dev", config: { functionMemoryMb: 1024 } }),
     ]);
-    assert.strictEqual(one(a, "aws-native:lambda:Function").inputs.memorySize, 1769);
+    assert.strictEqual(one(a, "aws-native:lambda:Function").inputs.memorySize, 1280);
     assert.strictEqual(one(b, "aws-native:lambda:Function").inputs.functionName, "thumbnail-pipeline-prod-thumbnailer");
     assert.strictEqual(one(c, "aws-native:lambda:Function").inputs.memorySize, 1024);
     assert.strictEqual(a.resources.length, c.resources.length);
