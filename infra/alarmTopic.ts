@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
+import { denyInsecureTransport } from "./denyInsecureTransport";
 
 export interface AlarmTopicArgs {
   /** Physical name of the topic. */
@@ -111,14 +112,7 @@ export class AlarmTopic extends pulumi.ComponentResource {
               Resource: this.topic.topicArn,
               Condition: fromThisStacksAlarms,
             },
-            {
-              Sid: "DenyWithoutTls",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "sns:Publish",
-              Resource: this.topic.topicArn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
+            denyInsecureTransport("sns:Publish", this.topic.topicArn),
           ],
         },
       },

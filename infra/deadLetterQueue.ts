@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
+import { denyInsecureTransport } from "./denyInsecureTransport";
 
 /** SQS's maximum retention: two weeks to notice, fix and redrive. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;
@@ -50,17 +51,7 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
         queue: this.url,
         policyDocument: {
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyRequestsWithoutTls",
-              Effect: "Deny",
-              // A deny for every caller: AWS accepts only "*" to mean "any principal".
-              Principal: "*",
-              Action: "sqs:*",
-              Resource: this.arn,
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [denyInsecureTransport("sqs:*", this.arn)],
         },
       },
       { parent: this },

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
 import type { TransitionStorageClass } from "./config";
+import { denyInsecureTransport } from "./denyInsecureTransport";
 
 /** Abandoned multipart uploads are billed as storage until aborted. */
 const ABORT_INCOMPLETE_MULTIPART_DAYS = 7;
@@ -103,18 +104,7 @@ export class HardenedBucket extends pulumi.ComponentResource {
         bucket: this.bucketName,
         policyDocument: {
           Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyRequestsWithoutTls",
-              Effect: "Deny",
-              // A deny for every caller: AWS accepts only "*" to mean "any principal".
-              Principal: "*",
-              // Deny every action: a narrower list would leave the others reachable over plain HTTP.
-              Action: "s3:*",
-              Resource: [this.arn, objectsArn],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
+          Statement: [denyInsecureTransport("s3:*", [this.arn, objectsArn])],
         },
       },
       { parent: this },
