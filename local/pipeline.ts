@@ -6,54 +6,20 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { RecordStatus } from "../function/src/record";
 import type { StartOptions } from "./cli/args";
-import { MetricTotals, parseEmf } from "./emf";
-import { startEmulators, type Emulators, type S3EventRecordFromEmulator } from "./emulators";
+import { startEmulators, type Emulators } from "./emulators";
 import { EnvironmentError } from "./errors";
-import { checkInputs, keyFor, resolveInputs, type CheckedInputs, type InputFile } from "./inputs";
-import { prepareOutDir, writeFileUnder, type OutDir } from "./outDir";
-import { renderPage, type PageImage } from "./page";
+import { checkInputs, resolveInputs, type CheckedInputs, type InputFile } from "./inputs";
+import { prepareOutDir } from "./outDir";
 import { ProgressBar } from "./progress";
 import { provision } from "./provision";
-import { RecordReader, recordFacts, type MetadataRecord } from "./records";
-import { formatSummary, summarize, type ImageResult, type Report } from "./report";
+import { formatSummary, type Report } from "./report";
+import { Interrupted, Run, type PipelineIo } from "./run";
 import { LambdaService } from "./runtime/lambdaService";
-import { Sequencer, toAwsS3Event } from "./s3Event";
-import { loadStack, type LocalStack } from "./stack";
+import { loadStack } from "./stack";
+import { watchDirectories } from "./watch";
 
-export class Interrupted extends Error {
-  constructor() {
-    super("interrupted");
-    this.name = "Interrupted";
-  }
-}
-
-export interface PipelineIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream;
-  /** Aborted on Ctrl-C: the run stops, cleans up and rejects with Interrupted (watch mode resolves). */
-  signal: AbortSignal;
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".png": "image/png",
-  ".gif": "image/gif",
-  ".bmp": "image/bmp",
-  ".tif": "image/tiff",
-  ".tiff": "image/tiff",
-  ".webp": "image/webp",
-  ".heic": "image/heic",
-};
-
-/**
- * s3rver stores each object as a file named after the key's last segment plus a 15-byte suffix,
- * so a segment past 240 bytes exceeds the 255-byte file-name limit and crashes the server.
- */
-const S3RVER_MAX_SEGMENT_BYTES = 240;
+export { Interrupted, type PipelineIo } from "./run";
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Interrupted());
@@ -73,180 +39,6 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-interface Entry {
-  input: InputFile;
-  result?: ImageResult;
-  record?: MetadataRecord;
-  thumbnailFiles: string[];
-  logFile?: string;
-}
-
-/** Everything one run holds; closed exactly once whatever happens. */
-class Run {
-  readonly metrics = new MetricTotals();
-  readonly entries = new Map<string, Entry>();
-  private readonly waiters = new Map<string, Array<() => void>>();
-  private readonly sequencer = new Sequencer();
-  private readonly reader: RecordReader;
-  private readonly started = Date.now();
-  private finished = this.started;
-  coldStarts = 0;
-
-  constructor(
-    readonly options: StartOptions,
-    readonly stack: LocalStack,
-    readonly emulators: Emulators,
-    readonly lambda: LambdaService,
-    readonly out: OutDir,
-    readonly progress: ProgressBar,
-    readonly io: PipelineIo,
-  ) {
-    this.reader = new RecordReader(emulators, stack.tableName, stack.thumbnailBucketName);
-    emulators.onS3Event((record) => {
-      // Only the source bucket notifies the function, and only of ObjectCreated:* events.
-      if (record.s3.bucket.name !== stack.sourceBucketName || !record.eventName.startsWith("ObjectCreated:")) return;
-      // Errors after shutdown began (servers gone) have nowhere useful to go.
-      this.deliver(record).catch(() => undefined);
-    });
-  }
-
-  /** Uploads a file; resolves when its event has been processed and its results gathered. */
-  async upload(input: InputFile): Promise<void> {
-    const done = new Promise<void>((resolve) => {
-      const list = this.waiters.get(input.key) ?? [];
-      list.push(resolve);
-      this.waiters.set(input.key, list);
-    });
-    this.entries.set(input.key, { input, thumbnailFiles: [] });
-    try {
-      const tooLong = input.key.split("/").find((segment) => Buffer.byteLength(segment) > S3RVER_MAX_SEGMENT_BYTES);
-      if (tooLong) {
-        throw new Error(`a key segment of ${Buffer.byteLength(tooLong)} bytes is longer than the local S3 server can store (${S3RVER_MAX_SEGMENT_BYTES}); real S3 takes keys up to 1024 bytes`);
-      }
-      await this.emulators.s3.send(
-        new PutObjectCommand({
-          Bucket: this.stack.sourceBucketName,
-          Key: input.key,
-          Body: fs.readFileSync(input.file),
-          ContentType: CONTENT_TYPES[path.extname(input.file).toLowerCase()] ?? "application/octet-stream",
-        }),
-      );
-    } catch (err) {
-      if (this.io.signal.aborted) throw new Interrupted();
-      // Never dropped silently: the file is in the report, as not uploaded.
-      this.entries.get(input.key)!.result = this.failure(input.key, 0, 0, "UploadError", (err as Error).message);
-      this.progress.tick(true);
-      for (const resolve of this.waiters.get(input.key)?.splice(0) ?? []) resolve();
-    }
-    await done;
-  }
-
-  private async deliver(record: S3EventRecordFromEmulator): Promise<void> {
-    const key = record.s3.object.key;
-    const event = toAwsS3Event(record, { region: this.stack.region, sequencer: this.sequencer });
-    let attempts = 0;
-    let outcome;
-    // What the function printed, per attempt: what CloudWatch Logs would hold for this event.
-    const log: string[] = [];
-    // Asynchronous invocations that fail are retried (twice by default) before the event goes
-    // to the on-failure destination; locally the retries run at once instead of after minutes.
-    do {
-      attempts++;
-      outcome = await this.lambda.invoke(event);
-      if (outcome.coldStart) this.coldStarts++;
-      this.metrics.add(parseEmf(outcome.output));
-      log.push(`--- attempt ${attempts}${outcome.coldStart ? " (cold start)" : ""}: ${outcome.durationMs.toFixed(1)} ms${outcome.error ? `, ${outcome.error}` : ""}\n`, outcome.output);
-    } while (outcome.error && attempts <= this.stack.maximumRetryAttempts && !this.io.signal.aborted);
-    // Invocations cut short by Ctrl-C are not results.
-    if (this.io.signal.aborted) return;
-
-    const entry = this.entries.get(key) ?? { input: { key, file: "" }, thumbnailFiles: [] };
-    this.entries.set(key, entry);
-    let result: ImageResult;
-    try {
-      writeFileUnder(this.out, `logs/${key}.log`, log.join(""));
-      entry.logFile = `logs/${key}.log`;
-      result = await this.gather(entry, outcome.durationMs, attempts, outcome.error);
-    } catch (err) {
-      result = this.failure(key, outcome.durationMs, attempts, "LocalRunError", `gathering results: ${(err as Error).message}`);
-    }
-    entry.result = result;
-    this.finished = Date.now();
-    this.progress.tick(result.status === "FAILED");
-    for (const resolve of this.waiters.get(key)?.splice(0) ?? []) resolve();
-  }
-
-  private failure(key: string, durationMs: number, attempts: number, reason: string, error?: string): ImageResult {
-    return { key, imageId: null, status: "FAILED", reason, width: null, height: null, thumbnails: [], durationMs: Math.round(durationMs * 10) / 10, attempts, error };
-  }
-
-  private async gather(entry: Entry, durationMs: number, attempts: number, error: string | undefined): Promise<ImageResult> {
-    const key = entry.input.key;
-    if (entry.input.file) writeFileUnder(this.out, `originals/${key}`, fs.readFileSync(entry.input.file));
-    let record: MetadataRecord | undefined;
-    try {
-      record = await this.reader.latestRecord(key);
-    } catch (err) {
-      // The handler's own error says more than a failed look-up after it.
-      if (!error) throw err;
-    }
-    entry.record = record;
-    if (record) writeFileUnder(this.out, `records/${key}.json`, JSON.stringify(record, null, 2) + "\n");
-    if (error) {
-      // Lambda would now hand the event to the on-failure destination: not lost, but not done.
-      return this.failure(key, durationMs, attempts, "HandlerError", error);
-    }
-    if (!record) return this.failure(key, durationMs, attempts, "NoRecord", "the handler returned but wrote no metadata record");
-    const facts = recordFacts(record);
-    entry.thumbnailFiles = [];
-    for (const thumbnail of facts.thumbnails) {
-      const relative = `thumbnails/${thumbnail.key}`;
-      writeFileUnder(this.out, relative, await this.reader.thumbnail(thumbnail.key));
-      entry.thumbnailFiles.push(relative);
-    }
-    return {
-      key,
-      imageId: facts.imageId ?? null,
-      status: facts.status === RecordStatus.Succeeded ? "SUCCEEDED" : "FAILED",
-      reason: facts.status === RecordStatus.Succeeded ? null : (facts.reason ?? `status ${facts.status ?? "missing"}`),
-      width: facts.width ?? null,
-      height: facts.height ?? null,
-      thumbnails: facts.thumbnails.map((t) => ({ key: t.key, width: t.width ?? null, height: t.height ?? null, bytes: t.bytes ?? null })),
-      durationMs: Math.round(durationMs * 10) / 10,
-      attempts,
-    };
-  }
-
-  report(): Report {
-    const images = [...this.entries.values()].filter((e) => e.result).map((e) => e.result!);
-    const summary = summarize(images, {
-      stack: this.stack.stack,
-      wallSeconds: (this.finished - this.started) / 1000,
-      concurrency: this.options.concurrency,
-      coldStarts: this.coldStarts,
-      peakContainerMemoryBytes: this.lambda.peakContainerRssBytes,
-      peakRunnerMemoryBytes: process.resourceUsage().maxRSS * 1024,
-      functionMemoryMb: this.stack.memoryMb,
-      metrics: this.metrics.list(),
-    });
-    return { summary, images };
-  }
-
-  /** Writes index.html and the --report file from everything processed so far. */
-  publish(): Report {
-    const report = this.report();
-    const pageImages: PageImage[] = [...this.entries.values()]
-      .filter((e) => e.result)
-      .map((e) => ({ result: e.result!, original: `originals/${e.input.key}`, thumbnails: e.thumbnailFiles, record: e.record, log: e.logFile }));
-    writeFileUnder(this.out, "index.html", renderPage(report.summary, pageImages));
-    if (this.options.report) {
-      fs.mkdirSync(path.dirname(path.resolve(this.options.report)), { recursive: true });
-      fs.writeFileSync(this.options.report, JSON.stringify(report, null, 2) + "\n");
-    }
-    return report;
-  }
-}
-
 async function uploadAll(run: Run, inputs: InputFile[], signal: AbortSignal): Promise<void> {
   // A few uploads in flight keep the containers busy without reading every file at once.
   const queue = [...inputs];
@@ -254,51 +46,6 @@ async function uploadAll(run: Run, inputs: InputFile[], signal: AbortSignal): Pr
     for (let input = queue.shift(); input && !signal.aborted; input = queue.shift()) await run.upload(input);
   });
   await abortable(Promise.all(uploaders), signal);
-}
-
-/** Calls `onFile` for files that appear or change under `directories`, once each has stopped growing. */
-function watchDirectories(directories: string[], onFile: (input: InputFile) => void, signal: AbortSignal): void {
-  const seen = new Map<string, string>();
-  const settling = new Map<string, NodeJS.Timeout>();
-  for (const directory of directories) {
-    for (const file of listFiles(directory)) seen.set(file, fingerprint(file));
-    const watcher = fs.watch(directory, { recursive: true }, (_event, name) => {
-      if (!name) return;
-      const file = path.join(directory, name.toString());
-      if (path.basename(file).startsWith(".")) return;
-      clearTimeout(settling.get(file));
-      settling.set(
-        file,
-        setTimeout(() => {
-          settling.delete(file);
-          const print = fingerprint(file);
-          if (!print || seen.get(file) === print) return;
-          seen.set(file, print);
-          onFile({ key: keyFor(directory, file), file });
-        }, 300),
-      );
-    });
-    signal.addEventListener("abort", () => {
-      watcher.close();
-      for (const timer of settling.values()) clearTimeout(timer);
-    });
-  }
-}
-
-function listFiles(directory: string): string[] {
-  return fs
-    .readdirSync(directory, { withFileTypes: true, recursive: true })
-    .filter((d) => d.isFile())
-    .map((d) => path.join((d as fs.Dirent & { parentPath?: string; path?: string }).parentPath ?? (d as { path: string }).path, d.name));
-}
-
-function fingerprint(file: string): string {
-  try {
-    const stat = fs.statSync(file);
-    return stat.isFile() ? `${stat.size}:${stat.mtimeMs}` : "";
-  } catch {
-    return "";
-  }
 }
 
 export interface RunExtras {

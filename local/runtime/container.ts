@@ -71,6 +71,9 @@ function lambdaContext(request: InvokeRequest) {
   };
 }
 
+// The parent is gone (it exited or was killed): a container never outlives its service.
+process.on("disconnect", () => process.exit(0));
+
 process.on("message", async (request: InvokeRequest) => {
   if (request.type !== "invoke") return;
   captured = [];

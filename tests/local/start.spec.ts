@@ -30,6 +30,19 @@ interface Started {
   done: Promise<Finished>;
 }
 
+/** Runs still going when a test ends (it failed midway) are stopped, so mocha can exit. */
+const running = new Set<ChildProcess>();
+
+async function stopStragglers(): Promise<void> {
+  for (const child of running) {
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await closed;
+    clearTimeout(timer);
+  }
+}
+
 function start(args: string[], tmpdir: string): Started {
   const child = spawn(process.execPath, [TS_NODE, "--transpile-only", path.join(ROOT, "local", "start.ts"), ...args], {
     cwd: ROOT,
@@ -46,7 +59,13 @@ function start(args: string[], tmpdir: string): Started {
   const output = { stdout: "", stderr: "" };
   child.stdout!.on("data", (chunk) => (output.stdout += chunk));
   child.stderr!.on("data", (chunk) => (output.stderr += chunk));
-  const done = new Promise<Finished>((resolve) => child.on("close", (code) => resolve({ code, ...output })));
+  running.add(child);
+  const done = new Promise<Finished>((resolve) =>
+    child.on("close", (code) => {
+      running.delete(child);
+      resolve({ code, ...output });
+    }),
+  );
   return { child, output, done };
 }
 
@@ -104,7 +123,10 @@ describe("npm start (local pipeline)", function () {
   const makeWork = () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "local-start-spec-"));
   };
-  const removeWork = () => fs.rmSync(work, { recursive: true, force: true });
+  const removeWork = async () => {
+    await stopStragglers();
+    fs.rmSync(work, { recursive: true, force: true });
+  };
 
   describe("on a folder of images including a corrupt file and a decompression bomb", () => {
     const expected: Record<string, { status: "SUCCEEDED" | "FAILED"; width?: number; height?: number }> = {
