@@ -7,10 +7,25 @@
 // function containers get the runtime's own environment and are not affected.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { parseArgs, USAGE } from "./cli/args";
+import * as path from "path";
+import { parseArgs, USAGE, type StartOptions } from "./cli/args";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
 import { checkInputs } from "./inputs";
 import type * as Pipeline from "./pipeline";
+
+/**
+ * npm runs scripts in the package's root, not where the user typed the command; it passes
+ * that directory as INIT_CWD. Relative paths mean what the user meant.
+ */
+function relativeToCaller(options: StartOptions): StartOptions {
+  const base = process.env.INIT_CWD || process.cwd();
+  return {
+    ...options,
+    inputs: options.inputs.map((input) => path.resolve(base, input)),
+    out: path.resolve(base, options.out),
+    report: options.report === undefined ? undefined : path.resolve(base, options.report),
+  };
+}
 
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -38,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
   try {
-    const options = parseArgs(argv);
+    const options = relativeToCaller(parseArgs(argv));
     if (options.help) {
       process.stdout.write(USAGE + "\n");
       return EXIT_OK;

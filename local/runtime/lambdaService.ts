@@ -89,7 +89,8 @@ export class LambdaService {
       fs.mkdirSync(nodeModules);
       const projectModules = path.join(__dirname, "..", "..", "node_modules");
       for (const scope of RUNTIME_PROVIDED_SCOPES) {
-        fs.symlinkSync(path.join(projectModules, scope), path.join(nodeModules, scope), "dir");
+        // Junctions need no privilege on Windows; elsewhere the type is ignored.
+        fs.symlinkSync(path.join(projectModules, scope), path.join(nodeModules, scope), "junction");
       }
       return new LambdaService(options, taskRoot, runtimeFile);
     } catch (err) {
