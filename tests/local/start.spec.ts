@@ -93,6 +93,21 @@ function refusesConnections(port: number): Promise<boolean> {
   });
 }
 
+/** Processes whose command line mentions `dir` (Linux /proc; elsewhere none can be seen). */
+function processesUsing(dir: string): string[] {
+  if (!fs.existsSync("/proc/self/cmdline")) return [];
+  const found: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(dir)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return found;
+}
+
 async function photoJpeg(width: number, height: number): Promise<Buffer> {
   const image = new Jimp({ width, height, color: 0x3366ccff });
   for (let y = 0; y < height / 2; y++) for (let x = 0; x < width / 2; x++) image.setPixelColor(0xee3322ff, x, y);
@@ -255,6 +270,7 @@ describe("npm start (local pipeline)", function () {
       assert.equal(ports.length, 2, `S3 and DynamoDB endpoints announced: ${result.stderr}`);
       for (const port of ports) assert.ok(await refusesConnections(port), `port ${port} closed`);
       assert.deepEqual(fs.readdirSync(tmp), []);
+      assert.deepEqual(processesUsing(tmp), [], "no function container outlives the run");
     });
   });
 
@@ -273,11 +289,41 @@ describe("npm start (local pipeline)", function () {
       await waitFor("the dropped file to be processed", () => /SUCCEEDED dropped later\.jpg/.test(run.output.stdout));
       const page = fs.readFileSync(path.join(work, "out", "index.html"), "utf8");
       assert.ok(page.includes("dropped later.jpg"), "the page is updated");
+      assert.ok(processesUsing(tmp).length > 0 || !fs.existsSync("/proc/self/cmdline"), "a warm container is seen while the run lives");
       run.child.kill("SIGINT");
       const finished = await run.done;
       assert.equal(finished.code, 0, finished.stderr);
       for (const port of endpoints(finished.stderr)) assert.ok(await refusesConnections(port), `port ${port} closed`);
       assert.deepEqual(fs.readdirSync(tmp), []);
+      assert.deepEqual(processesUsing(tmp), [], "no function container outlives the run");
+    });
+  });
+
+  describe("Ctrl-C", () => {
+    beforeEach(makeWork);
+    afterEach(removeWork);
+
+    it("stops a run midway with exit code 130, closing the servers and removing every temporary file", async () => {
+      const input = path.join(work, "in");
+      const tmp = path.join(work, "tmp");
+      fs.mkdirSync(input);
+      fs.mkdirSync(tmp);
+      // Enough work that the run is surely still busy when interrupted.
+      const big = await photoJpeg(2400, 1600);
+      for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(input, `photo ${i}.jpg`), big);
+      const run = start(["--input", input, "--out", path.join(work, "out"), "--concurrency", "1", "--no-progress"], tmp);
+      await waitFor("the run to start", () => run.output.stderr.includes("Stack dev:"));
+      run.child.kill("SIGINT");
+      const finished = await run.done;
+      assert.equal(finished.code, 130, finished.stderr);
+      assert.match(finished.stderr, /Shutting down/);
+      assert.doesNotMatch(finished.stdout, /12 images/, "no summary of an unfinished run");
+      const ports = endpoints(finished.stderr);
+      assert.equal(ports.length, 2);
+      for (const port of ports) assert.ok(await refusesConnections(port), `port ${port} closed`);
+      assert.deepEqual(fs.readdirSync(tmp), []);
+      // The function containers run from a directory under the run's TMPDIR.
+      assert.deepEqual(processesUsing(tmp), [], "no function container outlives the run");
     });
   });
 
