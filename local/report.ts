@@ -116,6 +116,10 @@ export function formatSummary(summary: Summary): string {
     `  throughput: ${summary.imagesPerSecond} images/s over ${summary.wallSeconds} s at concurrency ${summary.concurrency} (${summary.coldStarts} cold starts)`,
     `  peak memory: ${mb(summary.peakContainerMemoryBytes)} per function container (configured ${summary.functionMemoryMb} MB), ${mb(summary.peakRunnerMemoryBytes)} runner`,
   );
+  if (summary.peakContainerMemoryBytes > summary.functionMemoryMb * 1024 * 1024) {
+    // Not enforced locally; Lambda would have ended the invocation ("Runtime exited ... out of memory").
+    lines.push(`    WARNING: a container used more than the configured ${summary.functionMemoryMb} MB; in Lambda that invocation would fail`);
+  }
   if (summary.metrics.length) {
     lines.push("  metrics the function emitted (EMF):");
     for (const metric of summary.metrics) lines.push(metricLine(metric));
