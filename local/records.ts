@@ -3,8 +3,9 @@
  * the source key, through the BySourceKey index) and the thumbnails the record lists.
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { Table } from "../function/src/contract/table";
+import { imageIdFor } from "../function/src/imageId";
 import type { ImageRecord } from "../function/src/record";
 import type { Emulators } from "./emulators";
 
@@ -48,6 +49,15 @@ export class RecordReader {
     private readonly thumbnailBucket: string,
   ) {
     this.documents = DynamoDBDocumentClient.from(emulators.dynamo);
+  }
+
+  /**
+   * The record of one upload: by its ImageID, derived as the function derives it; failing that
+   * (the derivation changed), the newest record of the key.
+   */
+  async recordOf(upload: { bucket: string; key: string; sequencer: string; eTag: string; versionId?: string }): Promise<MetadataRecord | undefined> {
+    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [Table.partitionKey]: imageIdFor(upload) } }));
+    return (Item as MetadataRecord | undefined) ?? (await this.latestRecord(upload.key));
   }
 
   /** The newest record of a source key, or undefined if the function wrote none. */

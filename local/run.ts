@@ -146,7 +146,9 @@ export class Run {
     try {
       writeFileUnder(this.out, `logs/${key}.log`, log.join(""));
       entry.logFile = `logs/${key}.log`;
-      result = await this.gather(entry, outcome.durationMs, attempts, outcome.error);
+      const object = event.Records[0].s3.object;
+      const upload = { bucket: record.s3.bucket.name, key, sequencer: object.sequencer, eTag: object.eTag, versionId: object.versionId };
+      result = await this.gather(entry, upload, outcome.durationMs, attempts, outcome.error);
     } catch (err) {
       result = this.failure(key, outcome.durationMs, attempts, "LocalRunError", `gathering results: ${(err as Error).message}`);
     }
@@ -160,12 +162,18 @@ export class Run {
     return { key, imageId: null, status: "FAILED", reason, width: null, height: null, thumbnails: [], durationMs: Math.round(durationMs * 10) / 10, attempts, error };
   }
 
-  private async gather(entry: Entry, durationMs: number, attempts: number, error: string | undefined): Promise<ImageResult> {
+  private async gather(
+    entry: Entry,
+    upload: Parameters<RecordReader["recordOf"]>[0],
+    durationMs: number,
+    attempts: number,
+    error: string | undefined,
+  ): Promise<ImageResult> {
     const key = entry.input.key;
     if (entry.input.file) writeFileUnder(this.out, `originals/${key}`, fs.readFileSync(entry.input.file));
     let record: MetadataRecord | undefined;
     try {
-      record = await this.reader.latestRecord(key);
+      record = await this.reader.recordOf(upload);
     } catch (err) {
       // The handler's own error says more than a failed look-up after it.
       if (!error) throw err;
