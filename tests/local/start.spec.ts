@@ -69,10 +69,12 @@ function start(args: string[], tmpdir: string): Started {
   return { child, output, done };
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(what: string, condition: () => boolean, run?: Started, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${run ? `; stdout:\n${run.output.stdout}\nstderr:\n${run.output.stderr}` : ""}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -284,9 +286,9 @@ describe("npm start (local pipeline)", function () {
       fs.mkdirSync(tmp);
       fs.writeFileSync(path.join(input, "first.jpg"), await photoJpeg(300, 200));
       const run = start(["--input", input, "--out", path.join(work, "out"), "--watch", "--concurrency", "1", "--no-progress"], tmp);
-      await waitFor("the watch to start", () => run.output.stderr.includes("Watching"));
+      await waitFor("the watch to start", () => run.output.stderr.includes("Watching"), run);
       fs.writeFileSync(path.join(input, "dropped later.jpg"), await photoJpeg(120, 240));
-      await waitFor("the dropped file to be processed", () => /SUCCEEDED dropped later\.jpg/.test(run.output.stdout));
+      await waitFor("the dropped file to be processed", () => /SUCCEEDED dropped later\.jpg/.test(run.output.stdout), run);
       const page = fs.readFileSync(path.join(work, "out", "index.html"), "utf8");
       assert.ok(page.includes("dropped later.jpg"), "the page is updated");
       assert.ok(processesUsing(tmp).length > 0 || !fs.existsSync("/proc/self/cmdline"), "a warm container is seen while the run lives");
@@ -312,7 +314,7 @@ describe("npm start (local pipeline)", function () {
       const big = await photoJpeg(2400, 1600);
       for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(input, `photo ${i}.jpg`), big);
       const run = start(["--input", input, "--out", path.join(work, "out"), "--concurrency", "1", "--no-progress"], tmp);
-      await waitFor("the run to start", () => run.output.stderr.includes("Stack dev:"));
+      await waitFor("the run to start", () => run.output.stderr.includes("Stack dev:"), run);
       run.child.kill("SIGINT");
       const finished = await run.done;
       assert.equal(finished.code, 130, finished.stderr);
