@@ -8,8 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as aws_native from "@pulumi/aws-native";
 import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../function/build";
-import { EnvVar } from "../function/src/contract/environment";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "../function/src/contract/metrics";
+import { functionEnvironment } from "./functionEnvironment";
 import { FunctionPermissions } from "../function/src/contract/permissions";
 import type { LogLevel } from "./config";
 import { bucketArn, functionLogGroupName } from "./naming";
@@ -97,19 +96,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const variables: Record<string, pulumi.Input<string>> = {
-      [EnvVar.Environment]: args.environment,
-      [EnvVar.SourceBucket]: args.sourceBucketName,
-      [EnvVar.ThumbnailBucket]: args.thumbnailBucketName,
-      [EnvVar.MetadataTable]: args.tableName,
-      [EnvVar.ThumbnailSizes]: args.thumbnailSizes.join(","),
-      [EnvVar.JpegQuality]: String(args.jpegQuality),
-      [EnvVar.MaxObjectBytes]: String(args.maxObjectBytes),
-      [EnvVar.MaxImagePixels]: String(args.maxImagePixels),
-      [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
-      [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
-      [EnvVar.PowertoolsLogLevel]: args.logLevel,
-    };
+    const variables = functionEnvironment<pulumi.Input<string>>(args);
 
     this.function = new aws_native.lambda.Function(
       `${name}-function`,

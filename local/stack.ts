@@ -6,9 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { EnvVar } from "../function/src/contract/environment";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "../function/src/contract/metrics";
 import { ConfigError, rawProjectConfig, validateConfig, type PipelineConfig } from "../infra/config";
+import { functionEnvironment } from "../infra/functionEnvironment";
 import { deriveBucketName, physicalName, Purpose } from "../infra/naming";
 import { UsageError } from "./errors";
 
@@ -87,20 +86,8 @@ export function loadStack(stack: string, root = PROJECT_ROOT, accountId = LOCAL_
   const thumbnailBucketName = bucket(config.thumbnailBucketName, Purpose.thumbnailBucket);
   const tableName = physicalName(project, config.environment, Purpose.table);
   const functionName = physicalName(project, config.environment, Purpose.function);
-  // The same variables infra/thumbnailFunction.ts sets on the function, from the same config.
-  const functionEnvironment: Record<string, string> = {
-    [EnvVar.Environment]: config.environment,
-    [EnvVar.SourceBucket]: sourceBucketName,
-    [EnvVar.ThumbnailBucket]: thumbnailBucketName,
-    [EnvVar.MetadataTable]: tableName,
-    [EnvVar.ThumbnailSizes]: config.thumbnailSizes.join(","),
-    [EnvVar.JpegQuality]: String(config.jpegQuality),
-    [EnvVar.MaxObjectBytes]: String(config.maxObjectBytes),
-    [EnvVar.MaxImagePixels]: String(config.maxImagePixels),
-    [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
-    [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
-    [EnvVar.PowertoolsLogLevel]: config.logLevel,
-  };
+  // Exactly the variables the stack sets on the function: one definition serves both.
+  const variables = functionEnvironment<string>({ ...config, sourceBucketName, thumbnailBucketName, tableName });
   return {
     stack,
     project,
@@ -115,6 +102,6 @@ export function loadStack(stack: string, root = PROJECT_ROOT, accountId = LOCAL_
     memoryMb: config.functionMemoryMb,
     timeoutSeconds: config.functionTimeoutSeconds,
     maximumRetryAttempts: config.asyncMaxRetryAttempts,
-    functionEnvironment,
+    functionEnvironment: variables,
   };
 }

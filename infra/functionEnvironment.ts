@@ -1,0 +1,35 @@
+/**
+ * The environment variables the stack sets on the function, from the stack's settings. One
+ * definition, used by the function component (deployed) and by `npm start` (local), so the two
+ * cannot drift. Generic in the value type: Pulumi Inputs in the stack, plain strings locally.
+ */
+import { EnvVar } from "../function/src/contract/environment";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "../function/src/contract/metrics";
+
+export interface FunctionSettings<T> {
+  environment: string;
+  sourceBucketName: T;
+  thumbnailBucketName: T;
+  tableName: T;
+  thumbnailSizes: number[];
+  jpegQuality: number;
+  maxObjectBytes: number;
+  maxImagePixels: number;
+  logLevel: string;
+}
+
+export function functionEnvironment<T>(s: FunctionSettings<T>): Record<string, T | string> {
+  return {
+    [EnvVar.Environment]: s.environment,
+    [EnvVar.SourceBucket]: s.sourceBucketName,
+    [EnvVar.ThumbnailBucket]: s.thumbnailBucketName,
+    [EnvVar.MetadataTable]: s.tableName,
+    [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(","),
+    [EnvVar.JpegQuality]: String(s.jpegQuality),
+    [EnvVar.MaxObjectBytes]: String(s.maxObjectBytes),
+    [EnvVar.MaxImagePixels]: String(s.maxImagePixels),
+    [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
+    [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
+    [EnvVar.PowertoolsLogLevel]: s.logLevel,
+  };
+}
