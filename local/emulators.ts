@@ -115,6 +115,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3Endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      // What s3ClientFor sets in code, for SDK clients a process builds from its environment.
+      AWS_REQUEST_CHECKSUM_CALCULATION: "WHEN_REQUIRED",
+      AWS_RESPONSE_CHECKSUM_VALIDATION: "WHEN_REQUIRED",
     },
     s3,
     dynamo,

@@ -3,13 +3,13 @@
  * with the table's sparse FailuresByTime index built from the table contract.
  */
 import { strict as assert } from "assert";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startEmulators, type Emulators } from "../../local/emulators";
 import { Table } from "../../function/src/contract/table";
 import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/failures";
 import { OperatorError } from "../../tools/stackOutputs";
-import { createMetadataTable } from "./support/table";
+import { metadataTableDefinition } from "../../local/provision";
 
 const TABLE = "thumbnail-pipeline-dev-ImageMetadata";
 const NOW = new Date("2026-11-27T12:00:00.000Z");
@@ -42,7 +42,7 @@ describe("failures (npm run failures)", function () {
   before(async () => {
     emulators = await startEmulators();
     documents = DynamoDBDocumentClient.from(emulators.dynamo);
-    await createMetadataTable(emulators.dynamo, TABLE);
+    await emulators.dynamo.send(new CreateTableCommand(metadataTableDefinition(TABLE)));
     // 130 failures one minute apart (0 = newest), interleaved with successes.
     const items = [];
     for (let i = 0; i < 130; i++) items.push(record(i, "FAILED", minutesBefore(i), i % 2 ? "CorruptImage" : "UnsupportedFormat"));

@@ -26,7 +26,8 @@ import { FailureLogFields } from "../../infra/dashboard";
 import { listFailures } from "../../tools/failures";
 import { captureOutput, emittedMetrics, findEmitted, type EmittedMetric, type WatchedMetric } from "./support/emf";
 import { metricsOfDashboard, parseSearchExpression } from "./support/dashboardMetrics";
-import { createMetadataTable } from "./support/table";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
+import { metadataTableDefinition } from "../../local/provision";
 
 const GOOD = "photos/holiday 1.png";
 const CORRUPT = "photos/not-really.jpg";
@@ -94,7 +95,7 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
       const tableName = variables[EnvVar.MetadataTable];
       await emulators.s3.send(new CreateBucketCommand({ Bucket: sourceBucket }));
       await emulators.s3.send(new CreateBucketCommand({ Bucket: variables[EnvVar.ThumbnailBucket] }));
-      await createMetadataTable(emulators.dynamo, tableName);
+      await emulators.dynamo.send(new CreateTableCommand(metadataTableDefinition(tableName)));
 
       const png = await new Jimp({ width: 64, height: 48, color: 0x3366ccff }).getBuffer("image/png");
       const garbage = Buffer.from("this is not a JPEG, whatever its name says");

@@ -7,6 +7,7 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectComm
 import { CreateTableCommand, GetItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { startEmulators, s3ClientFor, dynamoClientFor, type Emulators } from "../../../local/emulators";
+import { metadataTableDefinition } from "../../../local/provision";
 import { Table } from "../../../function/src/contract/table";
 import { SERVICE_NAME } from "../../../function/src/contract/metrics";
 import { createHandler, type Dependencies } from "../../../function/src/handler";
@@ -60,28 +61,7 @@ export class Pipeline {
     try {
       await emulators.s3.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
       await emulators.s3.send(new CreateBucketCommand({ Bucket: THUMBNAIL_BUCKET }));
-      await emulators.dynamo.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [
-            Table.partitionKey,
-            Table.bySourceKey.partitionKey,
-            Table.bySourceKey.sortKey,
-            Table.failuresByTime.partitionKey,
-            Table.failuresByTime.sortKey,
-          ].map((AttributeName) => ({ AttributeName, AttributeType: "S" })),
-          KeySchema: [{ AttributeName: Table.partitionKey, KeyType: "HASH" }],
-          GlobalSecondaryIndexes: [Table.bySourceKey, Table.failuresByTime].map((index) => ({
-            IndexName: index.indexName,
-            KeySchema: [
-              { AttributeName: index.partitionKey, KeyType: "HASH" },
-              { AttributeName: index.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          })),
-        }),
-      );
+      await emulators.dynamo.send(new CreateTableCommand(metadataTableDefinition(TABLE)));
     } catch (err) {
       await emulators.close();
       throw err;
