@@ -26,14 +26,26 @@ export function thumbnailMetadata(source: {
   sequencer: string;
   size: number;
 }): Record<string, string> {
-  return {
+  const metadata: Record<string, string> = {
     "image-id": source.imageId,
     "source-bucket": source.bucket,
-    // S3 metadata travels in HTTP headers, which carry ASCII only; keys may be any UTF-8.
-    "source-key": encodeURIComponent(source.key),
     "source-etag": source.eTag,
     ...(source.versionId ? { "source-version-id": source.versionId } : {}),
     "source-sequencer": source.sequencer,
     "thumbnail-size": String(source.size),
   };
+  // S3 metadata travels in HTTP headers, which carry ASCII only; keys may be any UTF-8.
+  const sourceKey = encodeURIComponent(source.key);
+  // S3 refuses a PUT whose user metadata exceeds 2 KB (400, on every retry): a long non-ASCII
+  // key triples when encoded, so it is left out then; image-id leads to the record, which holds it.
+  if (userMetadataBytes({ ...metadata, "source-key": sourceKey }) <= MAX_USER_METADATA_BYTES) metadata["source-key"] = sourceKey;
+  return metadata;
+}
+
+/** S3's limit on user-defined metadata: the UTF-8 bytes of every name and value. */
+const MAX_USER_METADATA_BYTES = 2048;
+
+function userMetadataBytes(metadata: Record<string, string>): number {
+  // Names counted with their x-amz-meta- prefix, to stay clear of the limit however S3 counts.
+  return Object.entries(metadata).reduce((sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value), 0);
 }

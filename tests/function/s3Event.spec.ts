@@ -87,6 +87,18 @@ describe("thumbnail keys and metadata", () => {
     assert.strictEqual(decodeURIComponent(metadata["source-key"]), "ü dir/ß.jpg");
     assert.strictEqual(metadata["source-version-id"], undefined);
   });
+
+  it("stays within S3's 2 KB of user metadata for the longest keys, which S3 would refuse with 400 on every retry", () => {
+    // 341 three-byte characters: a 1,023-byte key (S3 allows 1,024), 3,069 characters percent-encoded.
+    const key = `${"写真".repeat(170)}写`;
+    const source = { imageId: "0123456789abcdef0123456789abcdef", bucket: "b".repeat(63), key, eTag: "d41d8cd98f00b204e9800998ecf8427e-10000", versionId: "v".repeat(32), sequencer: "0055AED6DCD90281E5", size: 4096 };
+    const metadata = thumbnailMetadata(source);
+    const bytes = Object.entries(metadata).reduce((sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value), 0);
+    assert.ok(bytes <= 2048, `user metadata is ${bytes} bytes`);
+    assert.strictEqual(metadata["image-id"], source.imageId, "the thumbnail still names its upload (the record holds the key)");
+    // A key that fits keeps its source-key header.
+    assert.strictEqual(decodeURIComponent(thumbnailMetadata({ ...source, key: "写真/cat.jpg" })["source-key"]), "写真/cat.jpg");
+  });
 });
 
 describe("metadata record marshalling", () => {
