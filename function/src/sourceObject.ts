@@ -8,6 +8,8 @@ import { FailureReason, PermanentError } from "./core/errors";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
 import type { Upload } from "./s3Event";
 
+const NULL_VERSION_ID = "null";
+
 export interface SourceObject {
   bytes: Uint8Array;
   /** Content-Type the object was stored with. */
@@ -16,13 +18,16 @@ export interface SourceObject {
 
 export async function readSource(s3: S3Client, upload: Upload, maxObjectBytes: number): Promise<SourceObject> {
   const operation = `s3:GetObject s3://${upload.bucket}/${upload.key}`;
+  // In a bucket whose versioning was suspended every upload gets the version id "null", and the
+  // next upload of the key overwrites that version in place: it names no particular upload.
+  const versionId = upload.versionId && upload.versionId !== NULL_VERSION_ID ? upload.versionId : undefined;
   let response;
   try {
     response = await s3.send(
       new GetObjectCommand({
         Bucket: upload.bucket,
         Key: upload.key,
-        ...(upload.versionId ? { VersionId: upload.versionId } : upload.eTag ? { IfMatch: `"${upload.eTag}"` } : {}),
+        ...(versionId ? { VersionId: versionId } : upload.eTag ? { IfMatch: `"${upload.eTag}"` } : {}),
       }),
     );
   } catch (err) {
@@ -38,7 +43,7 @@ export async function readSource(s3: S3Client, upload: Upload, maxObjectBytes: n
   }
   // S3 already answered 412 if the ETag differs; checking again also covers stores that ignore If-Match.
   const storedETag = (response.ETag ?? "").replace(/^"|"$/g, "");
-  if (!upload.versionId && upload.eTag && storedETag && storedETag !== upload.eTag) {
+  if (!versionId && upload.eTag && storedETag && storedETag !== upload.eTag) {
     (response.Body as { destroy?: () => void } | undefined)?.destroy?.();
     throw superseded(upload);
   }
