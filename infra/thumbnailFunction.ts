@@ -122,7 +122,10 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         loggingConfig: {
           logFormat: "JSON",
           logGroup: this.logGroup.logGroupName.apply((n) => n as string),
-          applicationLogLevel: args.logLevel,
+          // Never above INFO: Lambda counts a JSON line without a "level" as INFO, and the
+          // metrics (Powertools EMF lines) have none, so WARN or ERROR here would drop every
+          // custom metric: ImagesFailed could never alarm and the dashboard would go blank.
+          applicationLogLevel: args.logLevel === "DEBUG" ? "DEBUG" : "INFO",
           systemLogLevel: "WARN",
         },
         reservedConcurrentExecutions: args.reservedConcurrency > 0 ? args.reservedConcurrency : undefined,

@@ -94,6 +94,13 @@ describe("Thumbnail function", () => {
     });
   });
 
+  for (const logLevel of ["WARN", "ERROR"]) {
+    it(`keeps Lambda's log filter at INFO with logLevel ${logLevel}, since it would drop the metrics (EMF lines carry no level, so Lambda counts them as INFO)`, async () => {
+      const fn = one(await runWith({ stack: "prod", config: { logLevel } }), FUNCTION);
+      assert.strictEqual(fn.inputs.loggingConfig.applicationLogLevel, "INFO");
+    });
+  }
+
   it("follows config overrides (sizes, memory, timeout, quality)", async () => {
     const run = await runWith({
       stack: "dev",
