@@ -4,7 +4,7 @@
  * deletion the way SQS does.
  */
 import { strict as assert } from "assert";
-import { mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -72,8 +72,14 @@ class FakeQueue {
 }
 
 describe("redrive (npm run redrive)", () => {
-  const sqsMock = mockClient(SQSClient);
-  const lambdaMock = mockClient(LambdaClient);
+  // Mocked in before(), not when mocha loads this file: the stubs replace send() on the classes,
+  // so suites that run earlier (tests/cfn/motoDeploy.spec.ts) would otherwise get mocks too.
+  let sqsMock: AwsClientStub<SQSClient>;
+  let lambdaMock: AwsClientStub<LambdaClient>;
+  before(() => {
+    sqsMock = mockClient(SQSClient);
+    lambdaMock = mockClient(LambdaClient);
+  });
   let queue: FakeQueue;
   let invoked: { FunctionName?: string; InvocationType?: string; payload: any }[];
   let lines: string[];
