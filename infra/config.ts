@@ -24,6 +24,10 @@ export const LOG_RETENTION_DAYS = [
 export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
 
+/** Peak memory of a full-size decode per pixel (measured ≈ 15–17, rounded up), and of the runtime itself. */
+const DECODE_BYTES_PER_PIXEL = 20;
+const RUNTIME_BASE_BYTES = 128 * 2 ** 20;
+
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -228,16 +232,18 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   inRange("functionMemoryMb", c.functionMemoryMb, 128, 10240, " MB (Lambda's limits)");
   inRange("functionTimeoutSeconds", c.functionTimeoutSeconds, 1, 900, " seconds (Lambda's limits)");
   inRange("maxImagePixels", c.maxImagePixels, 1, 500_000_000);
-  // A decoded RGBA bitmap takes 4 bytes a pixel, and the resize needs a second, smaller one:
-  // past half the function's memory the function would run out of memory instead of refusing
-  // the image with a clear FAILED record.
-  const bitmapBytes = c.maxImagePixels * 4;
-  const halfMemory = (c.functionMemoryMb * 1024 * 1024) / 2;
-  if (bitmapBytes > halfMemory) {
+  // PNG, TIFF, GIF and BMP decode at full size, and the decode holds several RGBA-sized buffers
+  // at once (inflated rows, the bitmap, jimp's copy of it): peak memory grows by about 15–17 MB a
+  // megapixel (README, Performance; 4 and 16 MP PNGs measured again in review). Past the
+  // function's memory it would crash (retried, then dead-lettered) instead of refusing the image
+  // with a clear TooManyPixels record, so the worst case must fit.
+  const decodeBytes = c.maxImagePixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
+  const memoryBytes = c.functionMemoryMb * 1024 * 1024;
+  if (decodeBytes > memoryBytes) {
     throw new ConfigError(
       "maxImagePixels",
       c.maxImagePixels,
-      `a decoded image of that size (${Math.round(bitmapBytes / 2 ** 20)} MiB at 4 bytes a pixel) must fit in half of functionMemoryMb (${c.functionMemoryMb} MB); raise functionMemoryMb or lower maxImagePixels`,
+      `a full-size decode of an image that large needs about ${Math.round(decodeBytes / 2 ** 20)} MiB (${DECODE_BYTES_PER_PIXEL} bytes a pixel plus ${RUNTIME_BASE_BYTES / 2 ** 20} MiB for the runtime), which must fit in functionMemoryMb (${c.functionMemoryMb} MB); raise functionMemoryMb or lower maxImagePixels`,
     );
   }
   // The function holds the whole upload in memory while it decodes it.

@@ -88,10 +88,16 @@ describe("Config", () => {
       rejects({ jpegQuality: 101 }, "jpegQuality", "101", /between 1 and 100/);
     });
     it("rejects a pixel limit whose decoded bitmap would not fit in the function's memory", () => {
-      rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /half of functionMemoryMb/);
+      rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /must fit in functionMemoryMb/);
+    });
+    it("rejects a pixel limit a full-size PNG decode would run out of memory at (~17 bytes a pixel measured, not 4 × 2)", () => {
+      // 100 MP would take ≈ 1.8 GB to decode as PNG: the function would crash instead of recording TooManyPixels.
+      rejects({ maxImagePixels: 100_000_000 }, "maxImagePixels", "100000000", /must fit in functionMemoryMb \(1280 MB\)/);
+      rejects({ maxImagePixels: 50_000_000, functionMemoryMb: 1024 }, "maxImagePixels", "50000000", /raise functionMemoryMb or lower maxImagePixels/);
+      assert.strictEqual(validateConfig({ maxImagePixels: 100_000_000, functionMemoryMb: 2560 }).maxImagePixels, 100_000_000);
     });
     it("rejects an upload limit that would not fit in the function's memory", () => {
-      rejects({ maxObjectBytes: 200 * 1024 * 1024, functionMemoryMb: 512 }, "maxObjectBytes", "209715200", /quarter of functionMemoryMb/);
+      rejects({ maxObjectBytes: 200 * 1024 * 1024, functionMemoryMb: 512, maxImagePixels: 10_000_000 }, "maxObjectBytes", "209715200", /quarter of functionMemoryMb/);
     });
     it("uses the same thumbnail defaults as the function does when a variable is unset", () => {
       const c = validateConfig({});

@@ -19,7 +19,7 @@ describe("Program under mocks (tools/program-under-mocks.ts)", () => {
     const [a, b, c] = await Promise.all([
       runWith({ stack: "dev" }),
       runWith({ stack: "prod" }),
-      runWith({ stack: "dev", config: { functionMemoryMb: 1024 } }),
+      runWith({ stack: "dev", config: { functionMemoryMb: 1024, maxImagePixels: 40_000_000 } }),
     ]);
     assert.strictEqual(one(a, "aws-native:lambda:Function").inputs.memorySize, 1280);
     assert.strictEqual(one(b, "aws-native:lambda:Function").inputs.functionName, "thumbnail-pipeline-prod-thumbnailer");
