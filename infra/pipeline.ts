@@ -179,7 +179,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         asyncMaxRetryAttempts: config.asyncMaxRetryAttempts,
         asyncMaxEventAgeSeconds: config.asyncMaxEventAgeSeconds,
         tags,
-        tagMap: this.tags.record,
+        tagMap: this.tags.s3ObjectRecord,
       },
       { parent: this },
     );

@@ -39,4 +39,17 @@ export class StackTags {
   get record(): TagMap {
     return { ...this.map };
   }
+
+  /**
+   * The map for an S3 object, which S3 allows at most 10 tags (PutObject fails with InvalidTag
+   * beyond): the standard tags, then extra tags by key while they fit. Costs are allocated by
+   * the bucket's tags, which carry all of them.
+   */
+  get s3ObjectRecord(): TagMap {
+    const standard = ["Project", "Environment", "ManagedBy"];
+    const keys = [...standard, ...Object.keys(this.map).filter((k) => !standard.includes(k)).sort()].slice(0, S3_OBJECT_TAG_LIMIT);
+    return Object.fromEntries(keys.map((key) => [key, this.map[key]]));
+  }
 }
+
+const S3_OBJECT_TAG_LIMIT = 10;

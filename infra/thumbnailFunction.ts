@@ -40,7 +40,7 @@ export interface ThumbnailFunctionArgs {
   reservedConcurrency: number;
   asyncMaxRetryAttempts: number;
   asyncMaxEventAgeSeconds: number;
-  /** List shape (aws-native) and map shape (the classic code object). */
+  /** List shape (aws-native), and map shape for the classic code object (S3 objects take at most 10 tags). */
   tags: aws_native.types.input.TagArgs[];
   tagMap: Record<string, string>;
 }

@@ -67,6 +67,17 @@ describe("Tags", () => {
     }
   });
 
+  it("keep the function's code object within S3's 10 tags per object, standard tags first, so pulumi up does not fail with many extra tags", async () => {
+    const extraTags = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`Extra${String(i).padStart(2, "0")}`, `v${i}`]));
+    const run = await runWith({ stack: "dev", config: { extraTags } });
+    const code = customResources(run).find((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")!;
+    const tags = tagsOf(code)!;
+    assert.ok(Object.keys(tags).length <= 10, `${Object.keys(tags).length} tags on the code object`);
+    assert.deepStrictEqual([tags.Project, tags.Environment, tags.ManagedBy], ["thumbnail-pipeline", "dev", "pulumi"]);
+    // Every other resource still carries all 15.
+    assert.strictEqual(Object.keys(tagsOf(customResources(run).find((r) => r.type === "aws-native:lambda:Function")!)!).length, 15);
+  });
+
   describe("StackTags", () => {
     it("gives the same tags as a sorted list and as a map", () => {
       const tags = new StackTags({ project: "p", environment: "dev", extraTags: { Team: "a" } });
