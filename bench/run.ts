@@ -14,6 +14,7 @@ import * as path from "path";
 import sharp from "sharp";
 import { parse as parseYaml } from "yaml";
 import { buildWorkers, measureFunctionBundle, requireTime, type BundleFacts, type Workers } from "./bundles";
+import { decodeMemoryBytes } from "../infra/config";
 import { costPerMillion, durationAt, FULL_VCPU_MB } from "./cost";
 import { makeBenchImages, type BenchImage } from "./images";
 import { decodeUpright, thumbnailPsnr, type RawImage } from "./quality";
@@ -188,8 +189,8 @@ const MEMORY_CANDIDATES = [256, 512, 768, 1024, 1280, 1536, FULL_VCPU_MB, 2048, 
 
 /**
  * Smallest memory that (a) holds the worst peak RSS expected at the stack's maxImagePixels with
- * 25 % headroom, (b) satisfies the stack's rule that a full RGBA bitmap at maxImagePixels fits
- * in half the memory, and (c) keeps the 24 MP p95 within a tenth of the timeout.
+ * 25 % headroom, (b) satisfies the stack's own memory rule for maxImagePixels (infra/config.ts,
+ * decodeMemoryBytes), and (c) keeps the 24 MP p95 within a tenth of the timeout.
  */
 function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readStackDefaults>): Recommendation {
   const byName = new Map(results.map((r) => [r.name, r]));
@@ -207,12 +208,12 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   const anchor = large ?? { peakRssMb: 100, megapixels: 0 };
   const maxMp = stack.maxImagePixels / 1e6;
   const expectedPeak = Math.max(anchor.peakRssMb + slope * (maxMp - anchor.megapixels), ...results.map((r) => r.peakRssMb));
-  const bitmapRuleMb = (stack.maxImagePixels * 4 * 2) / (1024 * 1024);
+  const stackRuleMb = decodeMemoryBytes(stack.maxImagePixels) / (1024 * 1024);
   const options = MEMORY_CANDIDATES.map((memoryMb) => ({
     memoryMb,
     p95Ms24mp: durationAt(p95, memoryMb),
     costPerMillion12mp: costPerMillion(ms12, memoryMb),
-    fits: memoryMb >= expectedPeak * 1.25 && memoryMb >= bitmapRuleMb && durationAt(p95, memoryMb) <= (stack.timeoutSeconds * 1000) / 10,
+    fits: memoryMb >= expectedPeak * 1.25 && memoryMb >= stackRuleMb && durationAt(p95, memoryMb) <= (stack.timeoutSeconds * 1000) / 10,
   }));
   const chosen = options.find((o) => o.fits) ?? options[options.length - 1];
   return {
@@ -221,7 +222,7 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
     options,
     reason:
       `smallest candidate ≥ 1.25 × the peak RSS expected at maxImagePixels=${stack.maxImagePixels} (≈${expectedPeak.toFixed(0)} MB, extrapolated from the full-size decoders), ` +
-      `≥ the stack's half-memory rule (${bitmapRuleMb.toFixed(0)} MB), and keeping the 24 MP p95 (${durationAt(p95, chosen.memoryMb).toFixed(0)} ms there) within a tenth of the ${stack.timeoutSeconds} s timeout`,
+      `≥ the stack's memory rule for maxImagePixels (${stackRuleMb.toFixed(0)} MB), and keeping the 24 MP p95 (${durationAt(p95, chosen.memoryMb).toFixed(0)} ms there) within a tenth of the ${stack.timeoutSeconds} s timeout`,
   };
 }
 

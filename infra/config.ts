@@ -28,6 +28,11 @@ export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number]
 const DECODE_BYTES_PER_PIXEL = 20;
 const RUNTIME_BASE_BYTES = 128 * 2 ** 20;
 
+/** Memory, in bytes, a full-size decode of a maxImagePixels image needs: the rule functionMemoryMb is checked against (the benchmark uses it too). */
+export function decodeMemoryBytes(maxImagePixels: number): number {
+  return maxImagePixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
+}
+
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -237,7 +242,7 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   // megapixel (README, Performance; 4 and 16 MP PNGs measured again in review). Past the
   // function's memory it would crash (retried, then dead-lettered) instead of refusing the image
   // with a clear TooManyPixels record, so the worst case must fit.
-  const decodeBytes = c.maxImagePixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
+  const decodeBytes = decodeMemoryBytes(c.maxImagePixels);
   const memoryBytes = c.functionMemoryMb * 1024 * 1024;
   if (decodeBytes > memoryBytes) {
     throw new ConfigError(
