@@ -6,10 +6,9 @@
  * Configuration and clients are created once per container, on the first invocation, or at
  * init when running in Lambda, so a misconfigured stack logs a clear error at cold start.
  */
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { createAwsClients } from "./awsClients";
 import { readConfig } from "./config";
 import { TransientError } from "./core/errors";
 import { createLogger, createMetrics, PipelineMetrics } from "./observability";
@@ -70,8 +69,7 @@ function defaultDependencies(): Dependencies {
     const config = readConfig(process.env);
     defaults = {
       config,
-      s3: new S3Client({}),
-      dynamo: new DynamoDBClient({}),
+      ...createAwsClients(),
       logger,
       metrics: new PipelineMetrics(createMetrics(config.environment)),
     };
