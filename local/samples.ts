@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import { Jimp } from "jimp";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS package
 const piexif = require("piexifjs");
 
 export interface Sample {

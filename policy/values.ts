@@ -37,7 +37,7 @@ const PROXY_TARGET = "__getSpecialProxyTarget";
  * throwing.
  */
 export function rawProps(props: Record<string, unknown>): Record<string, unknown> {
-  const target = (props as Record<string, unknown>)[PROXY_TARGET];
+  const target = (props)[PROXY_TARGET];
   return target !== undefined && typeof target === "object" && target !== null
     ? (target as Record<string, unknown>)
     : props;

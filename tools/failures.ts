@@ -80,7 +80,7 @@ export function failuresQuery(options: ListFailuresOptions, exclusiveStartKey?: 
 
 /** A string attribute of the record, by its name in the function's record schema. */
 function text(item: Record<string, unknown>, name: keyof ImageRecord): string | undefined {
-  return typeof item[name] === "string" && item[name] ? (item[name] as string) : undefined;
+  return typeof item[name] === "string" && item[name] ? (item[name]) : undefined;
 }
 
 /** Reads FAILED records newest first, page by page, up to the limit. */
@@ -169,7 +169,7 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new OperatorError(`--limit ${values.limit}: must be a whole number of records, at least 1`);
   const now = deps.now ?? new Date();
-  const since = parseWhen(values.since!, "--since", now);
+  const since = parseWhen(values.since, "--since", now);
   const until = values.until ? parseWhen(values.until, "--until", now) : now.toISOString();
   if (since > until) throw new OperatorError(`--since ${since} is after --until ${until}`);
 

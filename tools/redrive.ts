@@ -48,15 +48,16 @@ export interface DestinationRecord {
 
 /** The destination record in a message body, or an Error saying why it is not one. */
 export function parseDestinationRecord(body: string | undefined): DestinationRecord {
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? "");
   } catch {
     throw new Error("body is not JSON");
   }
   if (parsed === null || typeof parsed !== "object") throw new Error("body is not a JSON object");
-  if (typeof parsed.requestContext?.functionArn !== "string") throw new Error("no requestContext.functionArn (not a Lambda destination record)");
-  if (parsed.requestPayload === undefined || parsed.requestPayload === null) throw new Error("no requestPayload (the original event is missing)");
+  const candidate = parsed as { requestContext?: { functionArn?: unknown }; requestPayload?: unknown };
+  if (typeof candidate.requestContext?.functionArn !== "string") throw new Error("no requestContext.functionArn (not a Lambda destination record)");
+  if (candidate.requestPayload === undefined || candidate.requestPayload === null) throw new Error("no requestPayload (the original event is missing)");
   return parsed as DestinationRecord;
 }
 
@@ -68,7 +69,7 @@ export function functionNameOf(nameOrArn: string): string {
 
 /** The uploads an S3 event names, for progress lines ("s3://bucket/key"). */
 export function describePayload(payload: unknown): string {
-  const records = (payload as { Records?: any[] })?.Records;
+  const records = (payload as { Records?: { s3?: { bucket?: { name?: string }; object?: { key?: string } } }[] } | undefined)?.Records;
   if (!Array.isArray(records)) return "event without S3 records";
   return records
     .map((r) => {

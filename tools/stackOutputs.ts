@@ -42,7 +42,7 @@ export type CommandRunner = (
 
 const runCommand: CommandRunner = (command, args) => {
   const r = spawnSync(command, args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error as NodeJS.ErrnoException | undefined };
+  return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
 };
 
 function describe(source: StackSource): string {

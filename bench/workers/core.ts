@@ -4,6 +4,7 @@ import { now, readTask, runSeries } from "./protocol";
 const task = readTask();
 const started = now();
 // require(), not import: the load is what is being timed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the load is what is being timed
 const core = require("../../function/src/core/thumbnailer") as typeof import("../../function/src/core/thumbnailer");
 const requireMs = now() - started;
 

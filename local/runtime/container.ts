@@ -33,15 +33,15 @@ function capture(stream: "stdout" | "stderr") {
     return (passThrough as (...args: unknown[]) => boolean)(chunk, ...rest);
   };
 }
-process.stdout.write = capture("stdout") as typeof process.stdout.write;
-process.stderr.write = capture("stderr") as typeof process.stderr.write;
+process.stdout.write = capture("stdout");
+process.stderr.write = capture("stderr");
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let handler: Handler;
 const initStarted = Date.now();
 captured = [];
 try {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle path is known only at run time
   const loaded = require(bundleFile as string)[handlerName];
   if (typeof loaded !== "function") throw new Error(`${bundleFile} does not export a function named "${handlerName}"`);
   handler = loaded;
@@ -74,8 +74,11 @@ function lambdaContext(request: InvokeRequest) {
 // The parent is gone (it exited or was killed): a container never outlives its service.
 process.on("disconnect", () => process.exit(0));
 
-process.on("message", async (request: InvokeRequest) => {
-  if (request.type !== "invoke") return;
+process.on("message", (request: InvokeRequest) => {
+  if (request.type === "invoke") void invoke(request);
+});
+
+async function invoke(request: InvokeRequest): Promise<void> {
   captured = [];
   const started = process.hrtime.bigint();
   let error: string | undefined;
@@ -96,7 +99,7 @@ process.on("message", async (request: InvokeRequest) => {
     // resourceUsage().maxRSS is in kilobytes: the container's peak, like Lambda's "Max Memory Used".
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   });
-});
+}
 
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;

@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { Jimp } from "jimp";
 import { decompressionBombPng } from "../../local/samples";
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS package
 const piexif = require("piexifjs");
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -57,8 +57,8 @@ function start(args: string[], tmpdir: string): Started {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "" };
-  child.stdout!.on("data", (chunk) => (output.stdout += chunk));
-  child.stderr!.on("data", (chunk) => (output.stderr += chunk));
+  child.stdout.on("data", (chunk) => (output.stdout += chunk));
+  child.stderr.on("data", (chunk) => (output.stderr += chunk));
   running.add(child);
   const done = new Promise<Finished>((resolve) =>
     child.on("close", (code) => {

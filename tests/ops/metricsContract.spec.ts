@@ -156,7 +156,7 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
       it("runs the function as the scenario intends: one success, one permanent failure, one transient failure that throws", () => {
         const o = observed.get(stack)!;
         assert.ok(o.invocationError, "the transient failure makes the invocation throw, so Lambda retries");
-        assert.match(o.invocationError!.message, /1 of 3 uploads failed transiently/);
+        assert.match(o.invocationError.message, /1 of 3 uploads failed transiently/);
         const names = new Set(o.emitted.map((e) => e.metricName));
         for (const name of Object.values(MetricName)) assert.ok(names.has(name), `the function emitted ${name}`);
       });

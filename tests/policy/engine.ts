@@ -50,10 +50,10 @@ export async function runPack(resources: CheckedResource[], config: Record<strin
         props: unknownCheckingProxy(engineShape(r.outputs) as Record<string, unknown>),
         propertyDependencies: {},
       })) as unknown as PolicyResource[];
-      await (policy as StackValidationPolicy).validateStack({ resources: stackResources, getConfig: () => config[policy.name] ?? {} } as unknown as StackValidationArgs, report);
+      await (policy).validateStack({ resources: stackResources, getConfig: () => config[policy.name] ?? {} } as unknown as StackValidationArgs, report);
       continue;
     }
-    const validations = ([] as unknown[]).concat((policy as ResourceValidationPolicy).validateResource ?? []) as Array<
+    const validations = ([] as unknown[]).concat((policy).validateResource ?? []) as Array<
       (args: ResourceValidationArgs, report: (message: string) => void) => unknown
     >;
     for (const r of resources) {
@@ -61,7 +61,7 @@ export async function runPack(resources: CheckedResource[], config: Record<strin
         type: r.type,
         name: r.name,
         urn: r.urn,
-        props: unknownCheckingProxy(engineShape(r.inputs) as Record<string, unknown>),
+        props: unknownCheckingProxy(engineShape(r.inputs)),
         getConfig: () => config[policy.name] ?? {},
       } as unknown as ResourceValidationArgs;
       for (const validate of validations) await validate(args, (message) => report(message, r.urn));

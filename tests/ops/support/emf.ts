@@ -18,7 +18,7 @@ export async function captureOutput<T>(body: () => Promise<T>): Promise<{ result
       const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       callback?.();
       return true;
-    }) as typeof stream.write;
+    });
   }
   try {
     const result = await body();
