@@ -6,6 +6,7 @@ import { FailureReason } from "../../function/src/core/errors";
 import { decodeGif } from "../../function/src/core/gifDecoder";
 import { adam7InflatedSize } from "../../function/src/core/pngLimits";
 import { MAX_JPEG_SCANS } from "../../function/src/core/jpegDecoder";
+import { countJpegScans } from "../../function/src/core/jpeg/header";
 import type { ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { bmpBomb, interlacedPng, jpegBomb, pngChunk, solid } from "./support/images";
 import { deflateTiff, gifOf, gifWithSelfReferentialLzwCode, greyEntries, jpegInTiff, tiffOf, type GifFrame } from "./support/hostileImages";
@@ -44,6 +45,14 @@ function interlacedOrder(rows: number[][]): number[] {
   const order: number[] = [];
   for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let y = start; y < rows.length; y += step) order.push(...rows[y]);
   return order;
+}
+
+/** The JPEG with its last scan repeated until it has `scans` scans (decoders re-walk the image for each). */
+function withRepeatedLastScan(progressive: Buffer, scans: number): Buffer {
+  const lastScan = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
+  const scan = progressive.subarray(lastScan, progressive.length - 2);
+  const extra = scans - countJpegScans(progressive);
+  return Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array.from({ length: extra }, () => scan), Buffer.from([0xff, 0xd9])]);
 }
 
 describe("decoder hazards: hostile files end as clear failures, quickly", function () {
@@ -173,12 +182,21 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
   });
 
   describe("JPEG", () => {
+    it("refuses a 2.25 MP progressive JPEG of 480 scans, within the scan count but not the scans × megapixels budget", async () => {
+      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } }).jpeg({ progressive: true }).toBuffer();
+      const bomb = withRepeatedLastScan(progressive, 480);
+      assertRefused(await outcomeOf(bomb), FailureReason.TooComplex, /480 scans over 2\.3 megapixels, more than the 444 scans allowed at that size/);
+    });
+
+    it("still decodes a 2.25 MP progressive JPEG as its encoder wrote it", async () => {
+      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } }).jpeg({ progressive: true }).toBuffer();
+      assertThumbnails(await outcomeOf(progressive));
+    });
+
     it("records a JPEG with more scans than the limit as TooComplex, not CorruptImage", async () => {
       const progressive = await sharp(Buffer.alloc(64 * 48 * 3, 90), { raw: { width: 64, height: 48, channels: 3 } }).jpeg({ progressive: true }).toBuffer();
-      const lastScan = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
-      const scan = progressive.subarray(lastScan, progressive.length - 2);
-      const bomb = Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array.from({ length: MAX_JPEG_SCANS }, () => scan), Buffer.from([0xff, 0xd9])]);
-      assertRefused(await outcomeOf(bomb), FailureReason.TooComplex, /scans, more than the limit of 500/);
+      const bomb = withRepeatedLastScan(progressive, MAX_JPEG_SCANS + 1);
+      assertRefused(await outcomeOf(bomb), FailureReason.TooComplex, /501 scans, more than the limit of 500/);
     });
   });
 

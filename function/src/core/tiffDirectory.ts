@@ -10,7 +10,7 @@
 import * as zlib from "zlib";
 import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit } from "./imageHeader";
-import { MAX_JPEG_SCANS } from "./jpegDecoder";
+import { MAX_JPEG_SCAN_MEGAPIXELS, MAX_JPEG_SCANS } from "./jpegDecoder";
 import { countJpegScans, readJpegFrameSize } from "./jpeg/header";
 
 /** A directory in utif2's shape: "t256" → [width], …; byte-valued tags are Uint8Arrays. */
@@ -237,15 +237,23 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): TiffPage {
   if (total > bytes.length) throw corrupt(`the ${kind}s' byte counts add up to ${total}, more than the file's ${bytes.length} bytes`);
 
   const unitBytes = Math.ceil((unitWidth * bitsPerPixel) / 8 / planes) * unitHeight;
+  let scanPixels = 0;
   for (let i = 0; i < units; i++) {
     const unit = bytes.subarray(offsets[i], offsets[i] + byteCounts[i]);
-    if (compression === 7) checkJpegUnit(jpegUnitStream(page.t347 as Uint8Array | undefined, unit), `${kind} ${i}`, unitWidth, unitHeight, maxPixels);
+    if (compression === 7) scanPixels += checkJpegUnit(jpegUnitStream(page.t347 as Uint8Array | undefined, unit), `${kind} ${i}`, unitWidth, unitHeight, maxPixels);
     else if ((compression === 8 || compression === 32946) && unit.length > 6) checkDeflateUnit(unit, `${kind} ${i}`, unitBytes);
+  }
+  if (scanPixels / 1_000_000 > MAX_JPEG_SCAN_MEGAPIXELS) {
+    throw new PermanentError(
+      FailureReason.TooComplex,
+      `TIFF's JPEG ${kind}s add up to ${(scanPixels / 1_000_000).toFixed(1)} scan-megapixels (scans × megapixels), more than the limit of ${MAX_JPEG_SCAN_MEGAPIXELS}`,
+    );
   }
   return page;
 }
 
-function checkJpegUnit(stream: Uint8Array, name: string, unitWidth: number, unitHeight: number, maxPixels: number): void {
+/** Checks one JPEG strip or tile; returns its scans × pixels, the work its decode costs. */
+function checkJpegUnit(stream: Uint8Array, name: string, unitWidth: number, unitHeight: number, maxPixels: number): number {
   const frame = readJpegFrameSize(stream);
   if (!frame) throw corrupt(`${name} is JPEG-compressed but has no JPEG frame header (SOF)`);
   if (frame.width * frame.height > maxPixels) {
@@ -261,6 +269,7 @@ function checkJpegUnit(stream: Uint8Array, name: string, unitWidth: number, unit
   if (scans > MAX_JPEG_SCANS) {
     throw new PermanentError(FailureReason.TooComplex, `TIFF ${name} holds a JPEG with ${scans} scans, more than the limit of ${MAX_JPEG_SCANS}`);
   }
+  return scans * frame.width * frame.height;
 }
 
 /** utif2 inflates Deflate units with no output limit; a unit may not inflate past the bytes its rows need. */
