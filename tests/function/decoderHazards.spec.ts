@@ -3,13 +3,15 @@ import * as zlib from "zlib";
 import sharp from "sharp";
 import { GifReader } from "omggif";
 import { FailureReason } from "../../function/src/core/errors";
+import { decodeBitmap } from "../../function/src/core/decoders";
+import { readHeader } from "../../function/src/core/imageHeader";
 import { decodeGif } from "../../function/src/core/gifDecoder";
 import { adam7InflatedSize } from "../../function/src/core/pngLimits";
 import { MAX_JPEG_SCANS } from "../../function/src/core/jpegDecoder";
 import { countJpegScans } from "../../function/src/core/jpeg/header";
 import type { ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { bmpBomb, interlacedPng, jpegBomb, pngChunk, solid } from "./support/images";
-import { deflateTiff, gifOf, gifWithSelfReferentialLzwCode, greyEntries, jpegInTiff, tiffOf, type GifFrame } from "./support/hostileImages";
+import { deflateTiff, gifOf, gifWithSelfReferentialLzwCode, greyEntries, jpegInTiff, tiffLzw, tiffOf, utif2LzwHangStrips, type GifFrame, type TiffEntry } from "./support/hostileImages";
 import { stopDeadlineWorker, thumbnailsWithin, type Outcome } from "./support/withDeadline";
 
 const OPTIONS: ThumbnailOptions = { sizes: [64], jpegQuality: 80, maxPixels: 50_000_000 };
@@ -125,6 +127,32 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
 
     it("decodes a JPEG-compressed TIFF whose strip matches its IFD", async () => {
       assertThumbnails(await outcomeOf(jpegInTiff(32, 32, await solid(32, 32, "image/jpeg"))));
+    });
+
+    it("refuses a corrupt LZW strip instead of following its table into a cycle (utif2 looped forever)", async () => {
+      const { strips, byteCounts } = utif2LzwHangStrips();
+      const entries = [...greyEntries(32, 15, 5).filter(([tag]) => tag !== 278), [278, 4, [1]], [279, 4, byteCounts]] as TiffEntry[];
+      const bytes = tiffOf(entries, strips);
+      assertRefused(await outcomeOf(bytes), FailureReason.CorruptImage, /strip \d+ is invalid: LZW code \d+ is not in the table/);
+    });
+
+    it("decodes LZW strips, with and without the horizontal predictor, to the pixels of the uncompressed twin", () => {
+      const width = 40;
+      const height = 37;
+      const grey = Buffer.from(Array.from({ length: width * height }, (_, i) => ((i % width) * 5 + Math.floor(i / width) * 3 + (i % 7 === 0 ? 90 : 0)) & 0xff));
+      const rowsPerStrip = 16;
+      const strips = (rows: Buffer) => Array.from({ length: Math.ceil(height / rowsPerStrip) }, (_, s) => rows.subarray(s * rowsPerStrip * width, (s + 1) * rowsPerStrip * width));
+      const differenced = Buffer.from(grey.map((value, i) => (i % width === 0 ? value : (value - grey[i - 1]) & 0xff)));
+      const entries = (compression: number, predictor: number) => [...greyEntries(width, height, compression).filter(([tag]) => tag !== 278), [278, 4, [rowsPerStrip]], [317, 3, [predictor]]] as TiffEntry[];
+      const decode = (bytes: Buffer) => decodeBitmap(bytes, readHeader(bytes), { minWidth: 1, minHeight: 1, maxPixels: OPTIONS.maxPixels });
+      const plain = decode(tiffOf(entries(1, 1), strips(grey)));
+      assert.equal(plain.data[4 * (width + 1)], grey[width + 1], "the uncompressed twin decodes to its grey values");
+      for (const [name, bytes] of [
+        ["LZW", tiffOf(entries(5, 1), strips(grey).map(tiffLzw))],
+        ["LZW with horizontal differencing", tiffOf(entries(5, 2), strips(differenced).map(tiffLzw))],
+      ] as const) {
+        assert.ok(decode(bytes).data.equals(plain.data), `${name}: pixels differ from the uncompressed twin`);
+      }
     });
 
     it("refuses old-style JPEG compression (6) as unsupported", async () => {

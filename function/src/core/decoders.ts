@@ -87,10 +87,10 @@ function decodeBmp(buffer: Buffer): Bitmap {
 function decodeTiff(bytes: Uint8Array, maxPixels: number): Bitmap {
   const UTIF = require("utif2") as typeof UtifType;
   // Only the first page is read and checked; utif2 is never given the file's directory structure to follow.
-  const page = readTiffPage(bytes, maxPixels);
+  const { page, data } = readTiffPage(bytes, maxPixels);
   const width = page.t256 as number[];
   const height = page.t257 as number[];
-  const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const arrayBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const ifd = page as unknown as UtifType.IFD;
   UTIF.decodeImage(arrayBuffer, ifd);
   const rgba = UTIF.toRGBA8(ifd);

@@ -12,6 +12,7 @@ import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit } from "./imageHeader";
 import { MAX_JPEG_SCAN_MEGAPIXELS, MAX_JPEG_SCANS } from "./jpegDecoder";
 import { countJpegScans, readJpegFrameSize } from "./jpeg/header";
+import { decodeTiffLzw } from "./tiffLzw";
 
 /** A directory in utif2's shape: "t256" → [width], …; byte-valued tags are Uint8Arrays. */
 export type TiffPage = Record<string, unknown>;
@@ -35,6 +36,7 @@ const SUPPORTED_COMPRESSIONS = new Map<number, string>([
 const PER_UNIT_TAGS = new Set([273, 279, 324, 325]);
 /** Any other tag with more values than this is dropped: no field utif2 decodes with is that long (a 16-bit colour map has 196,608). */
 const MAX_VALUES_PER_TAG = 3 * 65536;
+const TIFF_HEADER_BYTES = 8;
 /** Most IFDs (pages) a TIFF may chain; multi-page faxes have hundreds. */
 const MAX_IFDS = 10_000;
 /** Most bits a pixel may have (four 32-bit samples): bounds utif2's raw buffer to 16 bytes a pixel. */
@@ -158,7 +160,7 @@ function jpegUnitStream(tables: Uint8Array | undefined, unit: Uint8Array): Uint8
  * size: a known compression, sane sample sizes, strips or tiles that lie inside the file and
  * add up to no more than it, and embedded JPEGs no larger than the strip or tile they fill.
  */
-export function readTiffPage(bytes: Uint8Array, maxPixels: number): TiffPage {
+export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: TiffPage; data: Uint8Array } {
   let page: TiffPage;
   try {
     page = readFirstIfd(bytes);
@@ -249,7 +251,28 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): TiffPage {
       `TIFF's JPEG ${kind}s add up to ${(scanPixels / 1_000_000).toFixed(1)} scan-megapixels (scans × megapixels), more than the limit of ${MAX_JPEG_SCAN_MEGAPIXELS}`,
     );
   }
-  return page;
+  if (compression === 5) return { page, data: decodeLzwUnits(bytes, page, tiled, offsets, byteCounts, unitBytes) };
+  return { page, data: bytes };
+}
+
+/**
+ * Decodes every LZW strip or tile here (bounded) into a buffer laid out as uncompressed units
+ * of `unitBytes` each, and points the page at it as compression 1; utif2 then only copies the
+ * bytes and applies the predictor, as it does after any decompression.
+ */
+function decodeLzwUnits(bytes: Uint8Array, page: TiffPage, tiled: boolean, offsets: number[], byteCounts: number[], unitBytes: number): Uint8Array {
+  // The file's 8-byte header comes first: utif2 reads the byte order (for 16-bit samples) from it.
+  const data = new Uint8Array(TIFF_HEADER_BYTES + offsets.length * unitBytes);
+  data.set(bytes.subarray(0, TIFF_HEADER_BYTES));
+  const kind = tiled ? "tile" : "strip";
+  const unitAt = (i: number) => TIFF_HEADER_BYTES + i * unitBytes;
+  offsets.forEach((offset, i) => {
+    decodeTiffLzw(bytes.subarray(offset, offset + byteCounts[i]), data.subarray(unitAt(i), unitAt(i + 1)), `${kind} ${i}`);
+  });
+  page.t259 = [1];
+  page[tiled ? "t324" : "t273"] = offsets.map((_, i) => unitAt(i));
+  page[tiled ? "t325" : "t279"] = offsets.map(() => unitBytes);
+  return data;
 }
 
 /** Checks one JPEG strip or tile; returns its scans × pixels, the work its decode costs. */

@@ -187,3 +187,83 @@ export function jpegInTiff(width: number, height: number, jpeg: Buffer): Buffer 
     [jpeg],
   );
 }
+
+/**
+ * TIFF LZW (compression 5) as libtiff writes it: codes most-significant bit first, widened
+ * one code early, a clear code first and whenever the table is nearly full.
+ */
+export function tiffLzw(bytes: Uint8Array): Buffer {
+  const out: number[] = [];
+  let bits = 0;
+  let count = 0;
+  const emit = (code: number, width: number) => {
+    bits = (bits << width) | code;
+    count += width;
+    while (count >= 8) {
+      out.push((bits >>> (count - 8)) & 0xff);
+      count -= 8;
+    }
+    bits &= (1 << count) - 1;
+  };
+  let table = new Map<string, number>();
+  let emitted = 0; // codes since the last clear: the decoder's table has emitted − 1 new entries
+  const width = () => {
+    const decoderNext = 258 + Math.max(0, emitted - 1);
+    return decoderNext + 1 < 512 ? 9 : decoderNext + 1 < 1024 ? 10 : decoderNext + 1 < 2048 ? 11 : 12;
+  };
+  const put = (code: number) => {
+    emit(code, width());
+    emitted++;
+  };
+  const codeOf = (s: string) => (s.length === 1 ? s.charCodeAt(0) : table.get(s)!);
+  put(256);
+  emitted = 0;
+  let current = "";
+  for (const byte of bytes) {
+    const extended = current + String.fromCharCode(byte);
+    if (current === "" || table.has(extended)) {
+      current = extended;
+      continue;
+    }
+    put(codeOf(current));
+    table.set(extended, 258 + table.size);
+    current = String.fromCharCode(byte);
+    if (258 + table.size >= 4000) {
+      put(codeOf(current));
+      current = "";
+      emit(256, width());
+      table = new Map();
+      emitted = 0;
+    }
+  }
+  if (current !== "") put(codeOf(current));
+  put(257);
+  if (count > 0) out.push((bits << (8 - count)) & 0xff);
+  return Buffer.from(out);
+}
+
+/**
+ * Fifteen pseudo-random LZW strips (1–300 bytes; a fixed linear congruential sequence) on which
+ * utif2's LZW decoder loops forever at the fifteenth: its code table is shared across calls
+ * and never cleared, so the entries earlier strips left behind let the last one's chains cycle.
+ * Each strip is followed by two zero bytes outside its byte count, because utif2 reads up to
+ * two bytes past a strip and they were zeros when this was found.
+ */
+export function utif2LzwHangStrips(): { strips: Buffer[]; byteCounts: number[] } {
+  let seed = 12345;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const strips: Buffer[] = [];
+  const byteCounts: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const length = 1 + Math.floor(next() * 300);
+    const strip = Buffer.alloc(length + 2);
+    for (let k = 0; k < length; k++) strip[k] = Math.floor(next() * 256);
+    if (next() < 0.5) strip[0] = 0x80;
+    strips.push(strip);
+    byteCounts.push(length);
+  }
+  return { strips, byteCounts };
+}
