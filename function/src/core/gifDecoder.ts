@@ -4,14 +4,13 @@
  * LZW loop follows table chains that a corrupt code stream can turn into a cycle: two changed
  * bytes made it spin forever. This decoder is bounded by construction: every table entry's
  * prefix is an older entry (chains only get shorter), every code read consumes input bits, and
- * output stops at width × height. Nothing after the first image descriptor is read, so later
+ * output stops at width × height (see LzwTable). Nothing after the first image descriptor is read, so later
  * frames and extension chains cost nothing.
  */
 import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit } from "./imageHeader";
+import { LzwTable } from "./lzwTable";
 import type { Bitmap } from "./orientation";
-
-const MAX_CODES = 4096;
 
 function corrupt(what: string): PermanentError {
   return new PermanentError(FailureReason.CorruptImage, `GIF data is invalid: ${what}`);
@@ -54,17 +53,8 @@ export function decodeGifLzw(data: Uint8Array, minCodeSize: number, out: Uint8Ar
   if (!(minCodeSize >= 1 && minCodeSize <= 8)) throw corrupt(`LZW minimum code size ${minCodeSize} is outside 1–8`);
   const clearCode = 1 << minCodeSize;
   const endCode = clearCode + 1;
-  const prefix = new Uint16Array(MAX_CODES);
-  const suffix = new Uint8Array(MAX_CODES);
-  const first = new Uint8Array(MAX_CODES);
-  const length = new Uint16Array(MAX_CODES);
-  for (let code = 0; code < clearCode; code++) {
-    suffix[code] = code;
-    first[code] = code;
-    length[code] = 1;
-  }
+  const table = new LzwTable(clearCode, endCode + 1);
   let codeSize = minCodeSize + 1;
-  let nextCode = endCode + 1;
   let previous = -1;
   let written = 0;
   let bitBuffer = 0;
@@ -81,36 +71,17 @@ export function decodeGifLzw(data: Uint8Array, minCodeSize: number, out: Uint8Ar
     bitCount -= codeSize;
 
     if (code === clearCode) {
+      table.clear();
       codeSize = minCodeSize + 1;
-      nextCode = endCode + 1;
       previous = -1;
       continue;
     }
     if (code === endCode) break;
-    if (code > nextCode || (code === nextCode && previous < 0)) {
-      throw corrupt(`LZW code ${code} is not in the table (next free code ${nextCode}) at data byte ${at}`);
+    if (!table.accepts(code, previous)) {
+      throw corrupt(`LZW code ${code} is not in the table (next free code ${table.nextCode}) at data byte ${at}`);
     }
-    if (previous >= 0 && nextCode < MAX_CODES) {
-      // The new entry is the previous string plus the first byte of this one; for the code
-      // being defined right now (code === nextCode) that byte is the previous string's first.
-      const firstByte = code === nextCode ? first[previous] : first[code];
-      prefix[nextCode] = previous;
-      suffix[nextCode] = firstByte;
-      first[nextCode] = first[previous];
-      length[nextCode] = length[previous] + 1;
-      nextCode++;
-      if (nextCode === 1 << codeSize && codeSize < 12) codeSize++;
-    }
-    // Write the string backwards along its prefix chain: exactly length[code] steps.
-    const stringLength = length[code];
-    let position = written + stringLength - 1;
-    let chain = code;
-    for (let step = 0; step < stringLength; step++) {
-      if (position < out.length) out[position] = suffix[chain];
-      position--;
-      chain = prefix[chain];
-    }
-    written = Math.min(out.length, written + stringLength);
+    if (previous >= 0 && table.add(previous, code) && table.nextCode === 1 << codeSize && codeSize < 12) codeSize++;
+    written = table.write(code, out, written);
     previous = code;
   }
   return written;
