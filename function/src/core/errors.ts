@@ -64,6 +64,7 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   // Limits: to reprocess after raising one, upload the object again (a new upload, a new ImageID).
   ObjectTooLarge: true,
   TooManyPixels: true,
+  TooComplex: true,
   EmptyObject: true,
   UnexpectedBucket: true,
   // The key cannot be removed from an existing object: re-encrypting it is a new upload.
