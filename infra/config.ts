@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { bucketNameProblem } from "./naming";
+import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -122,7 +123,7 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   asyncMaxRetryAttempts: { kind: "integer", default: 2, description: "Retries of a failed asynchronous invocation (0–2)" },
   asyncMaxEventAgeSeconds: { kind: "integer", default: 21600, description: "Oldest event Lambda still retries, seconds (60–21600)" },
   failedImagesAlarmThreshold: { kind: "integer", default: 5, description: "Failed images per 5 minutes that raise the alarm (≥ 1)" },
-  idleAlarmHours: { kind: "integer", default: 0, description: "Alarm when no image is processed for this many hours (0 = off, 1–24)" },
+  idleAlarmHours: { kind: "integer", default: 0, description: `Alarm when the function was invoked in each of this many hours and processed nothing (0 = off, 1–${MAX_IDLE_ALARM_HOURS})` },
 };
 
 export type RawConfig = Record<string, unknown>;
@@ -293,7 +294,7 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   if (c.failedImagesAlarmThreshold < 1) {
     throw new ConfigError("failedImagesAlarmThreshold", c.failedImagesAlarmThreshold, "must be at least 1");
   }
-  inRange("idleAlarmHours", c.idleAlarmHours, 0, 24, " hours (0 = off; CloudWatch evaluates at most one day of hourly periods)");
+  inRange("idleAlarmHours", c.idleAlarmHours, 0, MAX_IDLE_ALARM_HOURS, " hours (0 = off; CloudWatch evaluates at most 7 days of hourly periods)");
 
   return {
     ...c,
