@@ -18,6 +18,12 @@ describe("Role readiness (IAM propagation before Lambda sees the role)", () => {
         assert.ok(wait.inputs.waitSeconds > 0 && wait.inputs.waitSeconds <= MAX_ROLE_PROPAGATION_SECONDS);
       });
 
+      it("serialises a self-contained provider: the dynamic provider host loads no module of this repository", async () => {
+        const provider = String(one(await stackRun(stack), WAIT, "role-ready").inputs.__provider);
+        assert.match(provider, /create/);
+        assert.doesNotMatch(provider, /require\(/, "a require would have to resolve at `pulumi up`, outside this checkout's ts-node");
+      });
+
       it("holds back the function and its asynchronous-invocation config until the wait is over", async () => {
         const run = await stackRun(stack);
         const wait = one(run, WAIT, "role-ready");

@@ -3,7 +3,7 @@
  * mocked with aws-sdk-client-mock (one stub per client, reset per test).
  */
 import { strict as assert } from "assert";
-import { mockClient } from "aws-sdk-client-mock";
+import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient, ListLayersCommand } from "@aws-sdk/client-lambda";
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
@@ -14,10 +14,12 @@ import { LAMBDA_MIN_UNRESERVED, main, stackPlan } from "../../tools/preflight";
 import { stackConfig } from "../../tools/program-under-mocks";
 
 const ACCOUNT = "111122223333";
-const lambda = mockClient(LambdaClient);
-const s3 = mockClient(S3Client);
-const dynamodb = mockClient(DynamoDBClient);
-const sts = mockClient(STSClient);
+// mockClient(Class) stubs the class's prototype for every instance in the process: created in
+// before() and restored in after(), so other specs' real clients stay untouched.
+let lambda: AwsClientStub<LambdaClient>;
+let s3: AwsClientStub<S3Client>;
+let dynamodb: AwsClientStub<DynamoDBClient>;
+let sts: AwsClientStub<STSClient>;
 
 function awsError(name: string, status: number, message = name) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -43,6 +45,15 @@ async function run(stack: string): Promise<{ code: number; out: string }> {
 const line = (out: string, check: string) => out.split("\n").find((l) => l.includes(check)) ?? "";
 
 describe("npm run preflight", () => {
+  before(() => {
+    lambda = mockClient(LambdaClient);
+    s3 = mockClient(S3Client);
+    dynamodb = mockClient(DynamoDBClient);
+    sts = mockClient(STSClient);
+  });
+  after(() => {
+    for (const stub of [lambda, s3, dynamodb, sts]) stub.restore();
+  });
   beforeEach(() => {
     for (const stub of [lambda, s3, dynamodb, sts]) stub.reset();
   });
