@@ -23,8 +23,53 @@ export const FailureReason = {
   Superseded: "Superseded",
   /** The event names a bucket other than the configured source bucket. */
   UnexpectedBucket: "UnexpectedBucket",
+  /**
+   * The object is in an archive storage class or tier (S3 Glacier Flexible Retrieval, Deep
+   * Archive, Intelligent-Tiering Archive/Deep Archive Access): S3 answers 403 InvalidObjectState
+   * until someone restores a copy.
+   */
+  SourceArchived: "SourceArchived",
+  /** The object is encrypted with a customer-provided key (SSE-C), which the function never has. */
+  SourceEncryptedWithCustomerKey: "SourceEncryptedWithCustomerKey",
+  /**
+   * The upload's existing record has an attribute the function cannot read (edited by hand to
+   * another type). Metric and log only: the record is left as it is (see processUpload).
+   */
+  RecordUnreadable: "RecordUnreadable",
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+/**
+ * Whether a FAILED record with this reason is final: a duplicate delivery or a later attempt of
+ * the same upload skips it instead of processing again. Final reasons are facts about the
+ * upload's bytes or its event, which another attempt would only find again (and would record a
+ * second time, overwriting ProcessedAt and counting ImagesFailed twice). Reasons that are facts
+ * about the moment stay open, because a later attempt can learn more: an archived object can be
+ * restored, and a "missing" or "superseded" upload may turn out to have thumbnails an earlier
+ * attempt wrote. Such a record is replaced only by a better verdict (SUCCEEDED, or a final
+ * reason), never by another moment failure. A new reason must be classified here: the type
+ * makes a missing entry a compile error.
+ */
+export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
+  UnsupportedFormat: true,
+  CorruptImage: true,
+  // Limits: to reprocess after raising one, upload the object again (a new upload, a new ImageID).
+  ObjectTooLarge: true,
+  TooManyPixels: true,
+  EmptyObject: true,
+  UnexpectedBucket: true,
+  // The key cannot be removed from an existing object: re-encrypting it is a new upload.
+  SourceEncryptedWithCustomerKey: true,
+  SourceMissing: false,
+  Superseded: false,
+  SourceArchived: false,
+  // Never written to a record; listed for completeness.
+  RecordUnreadable: true,
+};
+
+export function isFinalReason(reason: FailureReason): boolean {
+  return REASON_IS_FINAL[reason];
+}
 
 /** A failure retrying cannot fix; recorded as a FAILED record with `reason`. */
 export class PermanentError extends Error {
