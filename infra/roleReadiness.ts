@@ -66,6 +66,21 @@ export const roleReadinessProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** JSON with object keys sorted: the same policy gives the same text whatever order its keys arrive in. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** sha256 of the role's inline policies, independent of key order (so only a real change waits again). */
+export function policyDigestOf(policies: unknown): string {
+  return createHash("sha256").update(canonicalJson(policies)).digest("hex");
+}
+
 export interface RoleReadinessArgs {
   roleArn: pulumi.Input<string>;
   /** The role's inline policies (as given to the role): their digest decides when to wait again. */
@@ -83,7 +98,7 @@ export class RoleReadiness extends pulumi.dynamic.Resource {
     if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_ROLE_PROPAGATION_SECONDS) {
       throw new Error(`${name}: waitSeconds ${waitSeconds} is not allowed; it must be a whole number of seconds from 0 to ${MAX_ROLE_PROPAGATION_SECONDS}`);
     }
-    const policyDigest = pulumi.output(args.policies as pulumi.Input<object>).apply((p: unknown) => createHash("sha256").update(JSON.stringify(p ?? null)).digest("hex"));
+    const policyDigest = pulumi.output(args.policies as pulumi.Input<object>).apply(policyDigestOf);
     super(roleReadinessProvider, name, { roleArn: args.roleArn, policyDigest, waitSeconds }, opts);
   }
 }

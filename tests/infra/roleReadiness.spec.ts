@@ -1,6 +1,5 @@
 import * as assert from "assert";
-import { createHash } from "crypto";
-import { MAX_ROLE_PROPAGATION_SECONDS, RoleReadiness, RoleReadinessState, roleReadinessProvider } from "../../infra/roleReadiness";
+import { MAX_ROLE_PROPAGATION_SECONDS, RoleReadiness, RoleReadinessState, policyDigestOf, roleReadinessProvider } from "../../infra/roleReadiness";
 import { one, STACKS, stackRun } from "../helpers/program";
 
 const WAIT = "pulumi-nodejs:dynamic:Resource";
@@ -14,7 +13,7 @@ describe("Role readiness (IAM propagation before Lambda sees the role)", () => {
         const wait = one(run, WAIT, "role-ready");
         assert.ok(wait.dependencies.includes(role.urn), "the wait starts after the role and its policy exist");
         assert.strictEqual(wait.inputs.roleArn, role.state.arn);
-        assert.strictEqual(wait.inputs.policyDigest, createHash("sha256").update(JSON.stringify(role.inputs.policies)).digest("hex"));
+        assert.strictEqual(wait.inputs.policyDigest, policyDigestOf(role.inputs.policies));
         assert.ok(wait.inputs.waitSeconds > 0 && wait.inputs.waitSeconds <= MAX_ROLE_PROPAGATION_SECONDS);
       });
 
@@ -58,6 +57,14 @@ describe("Role readiness (IAM propagation before Lambda sees the role)", () => {
       assert.strictEqual((await diff("id", state(), state())).changes, false);
       assert.strictEqual((await diff("id", state(), state({ policyDigest: "b" }))).changes, true);
       assert.strictEqual((await diff("id", state(), state({ waitSeconds: 1 }))).changes, true);
+    });
+
+    it("digests a policy the same whatever order its keys come in, and differently when a value changes", () => {
+      const a = [{ policyName: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }] } }];
+      const reordered = [{ policyDocument: { Statement: [{ Resource: "arn:aws:s3:::b/*", Action: ["s3:GetObject"], Effect: "Allow" }], Version: "2012-10-17" }, policyName: "p" }];
+      const changed = [{ policyName: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::c/*" }] } }];
+      assert.strictEqual(policyDigestOf(reordered), policyDigestOf(a));
+      assert.notStrictEqual(policyDigestOf(changed), policyDigestOf(a));
     });
 
     it("refuses a wait beyond its bound, naming the value and the rule", () => {
