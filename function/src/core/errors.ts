@@ -7,7 +7,10 @@
 
 /** Why an upload permanently failed; the value of the record's Reason and of the Reason metric dimension. */
 export const FailureReason = {
-  /** Content is not an image the function decodes (WebP, HEIC, SVG, text, …), judged by magic bytes. */
+  /**
+   * Content is not an image the function decodes (WebP, HEIC, SVG, text, …), judged by magic
+   * bytes, or a TIFF whose compression the function does not decode (old-style JPEG, camera RAW codecs).
+   */
   UnsupportedFormat: "UnsupportedFormat",
   /** Looks like a supported format but cannot be decoded (truncated, garbage, bad header). */
   CorruptImage: "CorruptImage",
@@ -15,6 +18,11 @@ export const FailureReason = {
   ObjectTooLarge: "ObjectTooLarge",
   /** Width × height in the header exceeds MAX_IMAGE_PIXELS (decompression-bomb guard). */
   TooManyPixels: "TooManyPixels",
+  /**
+   * Within the pixel limit but structured to cost far more work than its size warrants (e.g. a
+   * JPEG with more scans than any real encoder writes): a CPU bomb, refused before decoding.
+   */
+  TooComplex: "TooComplex",
   /** Zero-byte object. */
   EmptyObject: "EmptyObject",
   /** The object no longer exists (deleted before it was processed). */
@@ -56,6 +64,7 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   // Limits: to reprocess after raising one, upload the object again (a new upload, a new ImageID).
   ObjectTooLarge: true,
   TooManyPixels: true,
+  TooComplex: true,
   EmptyObject: true,
   UnexpectedBucket: true,
   // The key cannot be removed from an existing object: re-encrypting it is a new upload.
