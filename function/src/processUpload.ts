@@ -6,11 +6,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { FunctionConfig } from "./config";
+import { decodeLimitsOf, type FunctionConfig } from "./config";
 import { FailureReason, PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
 import { swapsAxes } from "./core/orientation";
-import { makeThumbnails, type ThumbnailResult } from "./core/thumbnailer";
+import type { ThumbnailResult } from "./core/thumbnailer";
 import { imageIdFor } from "./imageId";
 import type { PipelineMetrics } from "./observability";
 import { fileNameOf, RecordStatus, type ImageRecord } from "./record";
@@ -18,6 +18,7 @@ import { getRecord, putRecord } from "./recordStore";
 import type { Upload } from "./s3Event";
 import { readSource, tooLarge, type SourceObject } from "./sourceObject";
 import { thumbnailKey, thumbnailMetadata } from "./thumbnailKeys";
+import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 import { putThumbnails } from "./thumbnailStore";
 
 export interface Dependencies {
@@ -63,7 +64,8 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
 
     source = await readSource(deps.s3, upload, config.maxObjectBytes);
-    const result = await makeThumbnails(source.bytes, {
+    // In a worker thread under a time and memory bound: a runaway decoder ends as a FAILED record.
+    const result = await sharedThumbnailer(decodeLimitsOf(config)).make(source.bytes, {
       sizes: config.thumbnailSizes,
       jpegQuality: config.jpegQuality,
       maxPixels: config.maxImagePixels,

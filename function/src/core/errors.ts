@@ -23,6 +23,12 @@ export const FailureReason = {
   Superseded: "Superseded",
   /** The event names a bucket other than the configured source bucket. */
   UnexpectedBucket: "UnexpectedBucket",
+  /** Decoding ran past the per-image time budget (DECODE_TIMEOUT_MS) and was stopped: a decoder hang or a file built to be slow. */
+  DecodeTimeout: "DecodeTimeout",
+  /** Decoding pushed the process past its memory bound (a share of the function's memory) and was stopped: a bomb the header checks did not see. */
+  DecodeTooLarge: "DecodeTooLarge",
+  /** The decoder thread died without an answer (a crash inside a decoder, not a fault of the invocation). */
+  DecoderCrashed: "DecoderCrashed",
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 
