@@ -1,12 +1,11 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import { scanTaggableTypes } from "../../policy/tools/generateTaggableTypes";
 import { KEY_VALUE_ARRAY_TAGGED, OTHER_TAGGED, STRING_MAP_TAGGED } from "../../policy/taggableTypes";
 import { UNKNOWN } from "../../policy/values";
+import { readDoc } from "../helpers/docs";
 import { goodBucket, goodRole, tlsOnlyPolicyDocument } from "./fixtures";
 
 type Any = Record<string, any>;
@@ -46,11 +45,10 @@ describe("policy pack", () => {
     });
   });
 
-  it("is documented in README's delivery section: every policy with its level", () => {
-    const readme = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
-    const section = /<!-- section:delivery -->([\s\S]*?)<!-- \/section:delivery -->/.exec(readme)?.[1] ?? "";
+  it("is documented in policy/README.md: every policy with its level", () => {
+    const doc = readDoc("policy/README.md");
     for (const policy of policies) {
-      assert.ok(section.includes(`| \`${policy.name}\` | ${policy.enforcementLevel} |`), `README lists ${policy.name} as ${policy.enforcementLevel}`);
+      assert.ok(doc.includes(`| \`${policy.name}\` | ${policy.enforcementLevel} |`), `policy/README.md lists ${policy.name} as ${policy.enforcementLevel}`);
     }
   });
 

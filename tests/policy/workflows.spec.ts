@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { readDoc } from "../helpers/docs";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 type Any = Record<string, any>;
@@ -158,16 +159,15 @@ describe("delivery workflows", () => {
       assert.strictEqual(lock.packages["node_modules/@pulumi/pulumi"].version, root.version);
     });
 
-    it("README's delivery section documents every secret and variable the workflows read", () => {
-      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-      const section = /<!-- section:delivery -->([\s\S]*?)<!-- \/section:delivery -->/.exec(readme)?.[1] ?? "";
+    it("docs/delivery.md documents every secret and variable the workflows read", () => {
+      const doc = readDoc("docs/delivery.md");
       const names = new Set<string>();
       for (const file of WORKFLOWS) {
         for (const match of fs.readFileSync(path.join(ROOT, file), "utf8").matchAll(/\b(?:secrets|vars)\.([A-Z_]+)/g)) names.add(match[1]);
       }
       names.delete("GITHUB_TOKEN"); // provided by GitHub
       assert.ok(names.has("PULUMI_ACCESS_TOKEN") && names.has("AWS_DEPLOY_ROLE_ARN"));
-      for (const name of names) assert.ok(section.includes(`\`${name}\``), `README delivery section documents ${name}`);
+      for (const name of names) assert.ok(doc.includes(`\`${name}\``), `docs/delivery.md documents ${name}`);
     });
   });
 });
