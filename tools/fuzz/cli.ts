@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     timeoutMs: args.budgetMs ?? decodeTimeoutMs(stack.functionTimeoutSeconds),
     processMemoryLimitBytes: process.memoryUsage.rss() + processMemoryLimitBytes(stack.functionMemoryMb),
     workerFile: bundleWorkerSync(workerDir),
+    silent: true,
   });
   try {
     if (args.replay) {

@@ -32,6 +32,8 @@ export interface IsolatedThumbnailerOptions extends DecodeLimits {
   workerFile?: string;
   /** How often the resident set is read while a decode runs, ms. */
   memoryCheckMs?: number;
+  /** Drop what decoders print (omggif and utif2 log warnings): for the fuzzer, whose output is the findings. */
+  silent?: boolean;
 }
 
 const MIB = 2 ** 20;
@@ -43,12 +45,17 @@ export function defaultWorkerFile(): string {
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, "thumbnailWorker.ts");
 }
 
-function startWorker(file: string, heapLimitMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapLimitMb };
-  if (!file.endsWith(".ts")) return new Worker(file, { resourceLimits });
+function startWorker(file: string, heapLimitMb: number, silent: boolean): Worker {
+  const options = { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb }, stdout: silent, stderr: silent };
   // A TypeScript worker (tests, tools under ts-node) registers ts-node in its own thread first.
-  const bootstrap = `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`;
-  return new Worker(bootstrap, { eval: true, resourceLimits });
+  const worker = file.endsWith(".ts")
+    ? new Worker(`require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { ...options, eval: true })
+    : new Worker(file, options);
+  if (silent) {
+    worker.stdout.resume();
+    worker.stderr.resume();
+  }
+  return worker;
 }
 
 interface Pending {
@@ -106,7 +113,7 @@ export class IsolatedThumbnailer {
 
   private ensureThread(): Thread {
     if (this.thread) return this.thread;
-    const worker = startWorker(this.workerFile, this.heapLimitMb);
+    const worker = startWorker(this.workerFile, this.heapLimitMb, this.limits.silent ?? false);
     // An idle warm thread must not keep a CLI or test process alive; a running job holds its timer.
     worker.unref();
     let markReady!: () => void;
