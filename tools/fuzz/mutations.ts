@@ -243,7 +243,7 @@ const tiff: Mutator = (b, r) => {
   if (action === 0 && next + 4 <= out.length) {
     w32(r.pick([ifd, 8, next, 0, out.length - 2]), next); // next-IFD offset: a cycle, or nonsense
   } else if (action === 1) {
-    w16(r.pick([0, 1, 0xffff, count + 1, 500]), ifd); // entry count
+    w16(r.pick([0, 1, 0xffff, (count + 1) & 0xffff, 500]), ifd); // entry count
   } else if (entries.length && action === 2) {
     w32(r.pick([0xffffffff, 0x40000000, 1_000_000, 0, 2]), r.pick(entries) + 4); // value count
   } else if (entries.length && action === 3) {
@@ -292,7 +292,7 @@ const jpeg: Mutator = (b, r) => {
     if (at < out.length) out[at] = r.pick([0, 1, 3, 4, 0x11, 0x22, 0x44, 0xff, r.int(256)]);
   } else if (action === 3) {
     const s = r.pick(segments);
-    out.writeUInt16BE(r.pick([0, 1, 2, s.length + 1, s.length - 1, 0xffff]), s.at + 2); // segment length
+    out.writeUInt16BE(r.pick([0, 1, 2, (s.length + 1) & 0xffff, Math.max(0, s.length - 1), 0xffff]), s.at + 2); // segment length
   } else if (action === 4) {
     // Inside a table (DHT, DQT, SOS) or after the scan header.
     const tables = segments.filter((s) => s.marker === 0xc4 || s.marker === 0xdb || s.marker === 0xda || s.marker === 0xdd);
