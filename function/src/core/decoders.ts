@@ -12,6 +12,8 @@ import type * as Omggif from "omggif";
 import type * as BmpTs from "bmp-ts";
 import type UtifType from "utif2";
 import { decodeJpeg, JpegTooLargeError } from "./jpegDecoder";
+import { assertBmpPaletteFits } from "./bmpPalette";
+import { decodeTiffLzw } from "./tiffLzw";
 import { FailureReason, PermanentError } from "./errors";
 import { assertPixelLimit, type ImageHeader } from "./imageHeader";
 import type { Bitmap } from "./orientation";
@@ -77,6 +79,7 @@ function decodeGif(bytes: Uint8Array, maxPixels: number): Bitmap {
 
 function decodeBmp(buffer: Buffer): Bitmap {
   const bmp = require("bmp-ts") as typeof BmpTs;
+  assertBmpPaletteFits(buffer);
   const decoded = bmp.decode(buffer);
   const data = decoded.data;
   // bmp-ts yields ABGR with an unused alpha byte.
@@ -94,6 +97,7 @@ function decodeBmp(buffer: Buffer): Bitmap {
 
 function decodeTiff(bytes: Uint8Array, header: ImageHeader, maxPixels: number): Bitmap {
   const UTIF = require("utif2") as typeof UtifType;
+  (UTIF.decode as unknown as { _decodeLZW: typeof decodeTiffLzw })._decodeLZW = decodeTiffLzw;
   const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const ifds = UTIF.decode(arrayBuffer);
   const page = ifds[0];
