@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { bundleWorkerSync } from "../../function/build";
 import { FailureReason, PermanentError } from "../../function/src/core/errors";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
@@ -98,6 +99,17 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       isolated = new IsolatedThumbnailer({ timeoutMs: 30_000, processMemoryLimitBytes: 8 * 1024 * MIB, workerFile: MISBEHAVING });
       await assert.rejects(isolated.make(command("EXIT"), OPTIONS), failsWith(FailureReason.DecoderCrashed, /exited with code 3/));
       assert.strictEqual((await isolated.make(await solid(20, 20, "image/gif"), OPTIONS)).facts.format, "gif");
+    });
+
+    it("lets the process exit while its warm thread sits idle", () => {
+      const script = `
+        const { IsolatedThumbnailer } = require(${JSON.stringify(path.join(__dirname, "..", "..", "function", "src", "worker", "isolatedThumbnailer.ts"))});
+        const isolated = new IsolatedThumbnailer({ timeoutMs: 30000, processMemoryLimitBytes: 2 ** 33, workerFile: ${JSON.stringify(MISBEHAVING)} });
+        isolated.make(Buffer.from("THROW"), { sizes: [64], jpegQuality: 80, maxPixels: 1e6 }).catch((err) => console.log("answered: " + err.message));`;
+      const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { encoding: "utf8", timeout: 30_000, cwd: path.join(__dirname, "..", "..") });
+      assert.strictEqual(run.signal, null, "the process had to be killed: the idle thread kept it alive");
+      assert.match(run.stdout, /answered: a bug in the core/);
+      isolated = new IsolatedThumbnailer({ timeoutMs: 1, processMemoryLimitBytes: 1 }); // nothing to close
     });
 
     it("passes a plain Error through as itself (a bug, which the handler retries), not as a PermanentError", async () => {

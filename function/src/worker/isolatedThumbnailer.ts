@@ -114,8 +114,6 @@ export class IsolatedThumbnailer {
   private ensureThread(): Thread {
     if (this.thread) return this.thread;
     const worker = startWorker(this.workerFile, this.heapLimitMb, this.limits.silent ?? false);
-    // An idle warm thread must not keep a CLI or test process alive; a running job holds its timer.
-    worker.unref();
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     const thread: Thread = { worker, isReady: false, ready, markReady: () => ((thread.isReady = true), markReady()) };
@@ -125,6 +123,9 @@ export class IsolatedThumbnailer {
     });
     worker.on("error", (err: Error & { code?: string }) => this.onCrash(thread, err));
     worker.on("exit", (code) => this.onCrash(thread, new Error(`the decoder thread exited with code ${code}`)));
+    // An idle warm thread must not keep a CLI or test process alive (a running job holds its
+    // deadline timer). After the listeners: attaching one refs the thread again.
+    worker.unref();
     this.thread = thread;
     return thread;
   }
