@@ -116,16 +116,15 @@ export class IsolatedThumbnailer {
     const worker = startWorker(this.workerFile, this.heapLimitMb, this.limits.silent ?? false);
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const thread: Thread = { worker, isReady: false, ready, markReady: () => ((thread.isReady = true), markReady()) };
+    // An idle warm thread must not keep a CLI or test process alive (a running job holds its
+    // deadline timer), but a starting one must, or awaiting warm() would let the process end.
+    const thread: Thread = { worker, isReady: false, ready, markReady: () => ((thread.isReady = true), worker.unref(), markReady()) };
     worker.on("message", (message: JobReply | ReadyMessage) => {
       if ("ready" in message) thread.markReady();
       else this.onReply(thread, message);
     });
     worker.on("error", (err: Error & { code?: string }) => this.onCrash(thread, err));
     worker.on("exit", (code) => this.onCrash(thread, new Error(`the decoder thread exited with code ${code}`)));
-    // An idle warm thread must not keep a CLI or test process alive (a running job holds its
-    // deadline timer). After the listeners: attaching one refs the thread again.
-    worker.unref();
     this.thread = thread;
     return thread;
   }
