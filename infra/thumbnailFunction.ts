@@ -179,6 +179,7 @@ function executionPolicy(args: ThumbnailFunctionArgs, logGroupName: string) {
       { Sid: "ReadUploads", Effect: "Allow", Action: [...FunctionPermissions.sourceObjects], Resource: pulumi.interpolate`${source}/*` },
       { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: [...FunctionPermissions.sourceBucket], Resource: source },
       { Sid: "WriteThumbnails", Effect: "Allow", Action: [...FunctionPermissions.thumbnailObjects], Resource: pulumi.interpolate`${thumbnails}/*` },
+      { Sid: "FindEarlierThumbnails", Effect: "Allow", Action: [...FunctionPermissions.thumbnailBucket], Resource: thumbnails },
       { Sid: "RecordMetadata", Effect: "Allow", Action: [...FunctionPermissions.metadataTable], Resource: args.tableArn },
       { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: [...FunctionPermissions.deadLetterQueue], Resource: args.deadLetterQueueArn },
       {

@@ -1,25 +1,33 @@
 /**
- * One upload, start to finish: skip it if an earlier delivery already succeeded, read exactly
- * the uploaded object, make thumbnails with the pure core, write them, then write the record.
- * Permanent failures become FAILED records; anything else throws (transient) so Lambda retries.
+ * One upload, start to finish: skip it if an earlier delivery already reached a final verdict,
+ * read exactly the uploaded object, make thumbnails with the pure core, write them, then write
+ * the record. Permanent failures become FAILED records; anything else throws (transient) so
+ * Lambda retries.
+ *
+ * A retry never downgrades an earlier attempt's work: when an attempt cannot read the source
+ * (deleted, overwritten, archived since) it first looks for this upload's thumbnails, and if an
+ * earlier attempt wrote all of them (their metadata holds the facts the record needs) it
+ * records SUCCEEDED from them. This costs nothing on the happy path: one LIST, only when the
+ * source cannot be read.
  */
+import { randomUUID } from "crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { decodeLimitsOf, type FunctionConfig } from "./config";
-import { FailureReason, PermanentError, TransientError } from "./core/errors";
+import { FailureReason, isFinalReason, PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
 import { swapsAxes } from "./core/orientation";
 import type { ThumbnailResult } from "./core/thumbnailer";
 import { imageIdFor } from "./imageId";
 import type { PipelineMetrics } from "./observability";
-import { fileNameOf, RecordStatus, type ImageRecord } from "./record";
-import { getRecord, putRecord } from "./recordStore";
+import { fileNameOf, RecordStatus, type ImageRecord, type ThumbnailEntry } from "./record";
+import { getRecordState, putRecord } from "./recordStore";
 import type { Upload } from "./s3Event";
-import { readSource, tooLarge, type SourceObject } from "./sourceObject";
+import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./sourceObject";
 import { thumbnailKey, thumbnailMetadata } from "./thumbnailKeys";
+import { findThumbnails, putThumbnails, type StoredThumbnail } from "./thumbnailStore";
 import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
-import { putThumbnails } from "./thumbnailStore";
 
 export interface Dependencies {
   config: FunctionConfig;
@@ -27,14 +35,14 @@ export interface Dependencies {
   dynamo: DynamoDBClient;
   logger: Logger;
   metrics: PipelineMetrics;
-  /** Clock for ProcessedAt; injectable for tests. */
+  /** Clock for ProcessedAt and the age of events; injectable for tests. */
   now?: () => Date;
 }
 
 export type Outcome =
   | { status: "SUCCEEDED"; imageId: string }
   | { status: "FAILED"; imageId: string; reason: FailureReason }
-  /** An earlier delivery of the same event already produced a SUCCEEDED record. */
+  /** An earlier delivery of the same event already produced a SUCCEEDED record or a final FAILED one. */
   | { status: "DUPLICATE"; imageId: string }
   /** Not an upload of an image at all (a folder marker); no record. */
   | { status: "IGNORED"; imageId: string; why: string };
@@ -43,21 +51,28 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
   const { config, logger } = deps;
   const imageId = imageIdFor(upload);
   const where = { imageId, bucket: upload.bucket, key: upload.key, sequencer: upload.sequencer };
+  const attemptId = randomUUID();
+  const now = () => deps.now?.() ?? new Date();
 
   if (upload.key.endsWith("/") && upload.size === 0) {
     logger.info("ignored a folder marker", where);
     return { status: "IGNORED", imageId, why: "folder marker" };
   }
 
-  const existing = await getRecord(deps.dynamo, config.metadataTable, imageId);
-  if (existing?.Status === RecordStatus.Succeeded) {
-    logger.info("duplicate delivery: this upload already has a SUCCEEDED record", where);
-    return { status: "DUPLICATE", imageId };
-  }
-
   const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
   let source: SourceObject | undefined;
   try {
+    const existing = await getRecordState(deps.dynamo, config.metadataTable, imageId);
+    if (existing?.Status === RecordStatus.Succeeded) {
+      logger.info("duplicate delivery: this upload already has a SUCCEEDED record", where);
+      return { status: "DUPLICATE", imageId };
+    }
+    if (existing?.Status === RecordStatus.Failed && isFinalReason(existing.Reason as FailureReason)) {
+      logger.info("duplicate delivery: this upload already has a final FAILED record", { ...where, reason: existing.Reason });
+      return { status: "DUPLICATE", imageId };
+    }
+
     if (upload.bucket !== config.sourceBucket) {
       throw new PermanentError(FailureReason.UnexpectedBucket, `the event is for bucket "${upload.bucket}", but this function serves "${config.sourceBucket}"`);
     }
@@ -70,7 +85,7 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       jpegQuality: config.jpegQuality,
       maxPixels: config.maxImagePixels,
     });
-    const entries = result.thumbnails.map((t) => ({
+    const entries: ThumbnailEntry[] = result.thumbnails.map((t) => ({
       Size: t.size,
       Key: thumbnailKey(imageId, t.size, t.format),
       Width: t.width,
@@ -79,6 +94,8 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       Format: t.format,
       ContentType: t.contentType,
     }));
+    const facts = result.facts;
+    const sourceBytes = source.bytes.length;
     await putThumbnails(
       deps.s3,
       config.thumbnailBucket,
@@ -86,32 +103,59 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
         key: entries[i].Key,
         bytes: t.bytes,
         contentType: t.contentType,
-        metadata: thumbnailMetadata({ imageId, ...upload, size: t.size }),
+        metadata: thumbnailMetadata({
+          imageId,
+          ...upload,
+          size: t.size,
+          facts: {
+            width: t.width,
+            height: t.height,
+            sourceFormat: facts.format,
+            sourceWidth: facts.width,
+            sourceHeight: facts.height,
+            sourceOrientation: facts.orientation,
+            sourceHasAlpha: facts.hasAlpha,
+            sourceBytes,
+          },
+        }),
       })),
     );
-    const durationMs = Math.round(performance.now() - started);
     const record: ImageRecord = {
-      ...baseRecord(imageId, upload, source, deps),
+      ...baseRecord(imageId, upload, source, deps, attemptId),
       Status: RecordStatus.Succeeded,
       ...factsOf(result),
       Thumbnails: entries,
-      DurationMs: durationMs,
+      DurationMs: elapsed(),
     };
-    if (!(await putRecord(deps.dynamo, config.metadataTable, record))) {
-      logger.info("duplicate delivery: another delivery recorded this upload first", where);
-      return { status: "DUPLICATE", imageId };
-    }
-    const thumbnailBytes = entries.reduce((sum, e) => sum + e.Bytes, 0);
-    deps.metrics.succeeded(durationMs, source.bytes.length, thumbnailBytes);
-    logger.info("thumbnails made", { ...where, durationMs, format: result.facts.format, width: result.facts.width, height: result.facts.height, thumbnails: entries.map((e) => e.Key) });
-    return { status: "SUCCEEDED", imageId };
+    return await recordSuccess(record, sourceBytes, deps, where);
   } catch (err) {
     if (!(err instanceof PermanentError)) {
       throw err instanceof TransientError ? err : new TransientError(`processing s3://${upload.bucket}/${upload.key}`, `unexpected error: ${(err as Error)?.message ?? err}`, { cause: err });
     }
-    const durationMs = Math.round(performance.now() - started);
+    if (err.reason === FailureReason.RecordUnreadable) {
+      // Not overwritten: a person changed it, and the function cannot tell what it said. The
+      // invocation succeeds (a retry would read the same record); the metric and the error
+      // log, naming the ImageID, attribute and type, bring it to the operator.
+      deps.metrics.failed(err.reason, elapsed(), 0);
+      logger.error("the upload's record cannot be read; left as it is and the upload not processed", { ...where, reason: err.reason, error: err.message });
+      return { status: "FAILED", imageId, reason: err.reason };
+    }
+    if (!isFinalReason(err.reason)) {
+      const earlier = await findThumbnails(deps.s3, config.thumbnailBucket, imageId, config.thumbnailSizes);
+      if (earlier) {
+        logger.info("an earlier attempt wrote this upload's thumbnails; recording it from them", { ...where, unreadableBecause: err.reason });
+        return await recordSuccess(recordFromThumbnails(imageId, upload, earlier, deps, attemptId, elapsed()), earlier[0].facts.sourceBytes, deps, where);
+      }
+      if (err.reason === FailureReason.SourceMissing && mayStillAppear(upload, now())) {
+        throw new TransientError(
+          `s3:GetObject s3://${upload.bucket}/${upload.key}`,
+          `the object is not found ${Math.round((now().getTime() - Date.parse(upload.eventTime)) / 1000)} s after its event; S3 may still be settling, so this is retried before it counts as SourceMissing`,
+          { cause: err },
+        );
+      }
+    }
     const record: ImageRecord = {
-      ...baseRecord(imageId, upload, source, deps),
+      ...baseRecord(imageId, upload, source, deps, attemptId),
       Status: RecordStatus.Failed,
       FailedStatus: RecordStatus.Failed,
       ...headerFactsOf(source),
@@ -119,19 +163,55 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       Reason: err.reason,
       // Decoder messages can be long; a record stays small (DynamoDB items are capped at 400 KB).
       ErrorMessage: err.message.length > 1000 ? `${err.message.slice(0, 997)}...` : err.message,
-      DurationMs: durationMs,
+      DurationMs: elapsed(),
     };
     if (!(await putRecord(deps.dynamo, config.metadataTable, record))) {
-      logger.info("duplicate delivery: a SUCCEEDED record exists; this failure is not recorded", { ...where, reason: err.reason });
+      logger.info("duplicate delivery: the upload already has a record this failure does not replace", { ...where, reason: err.reason });
       return { status: "DUPLICATE", imageId };
     }
-    deps.metrics.failed(err.reason, durationMs, source?.bytes.length ?? 0);
+    deps.metrics.failed(err.reason, record.DurationMs, source?.bytes.length ?? 0);
     logger.warn("upload failed permanently; recorded as FAILED", { ...where, reason: err.reason, error: err.message });
     return { status: "FAILED", imageId, reason: err.reason };
   }
 }
 
-function baseRecord(imageId: string, upload: Upload, source: SourceObject | undefined, deps: Dependencies) {
+async function recordSuccess(record: ImageRecord, sourceBytes: number, deps: Dependencies, where: Record<string, string>): Promise<Outcome> {
+  if (!(await putRecord(deps.dynamo, deps.config.metadataTable, record))) {
+    deps.logger.info("duplicate delivery: another delivery recorded this upload first", where);
+    return { status: "DUPLICATE", imageId: record.ImageID };
+  }
+  const thumbnailBytes = record.Thumbnails.reduce((sum, e) => sum + e.Bytes, 0);
+  deps.metrics.succeeded(record.DurationMs, sourceBytes, thumbnailBytes);
+  deps.logger.info("thumbnails made", { ...where, durationMs: record.DurationMs, format: record.DetectedFormat, width: record.Width, height: record.Height, thumbnails: record.Thumbnails.map((e) => e.Key) });
+  return { status: "SUCCEEDED", imageId: record.ImageID };
+}
+
+/** The SUCCEEDED record of an upload whose thumbnails an earlier attempt wrote (facts from their metadata). */
+function recordFromThumbnails(imageId: string, upload: Upload, thumbnails: StoredThumbnail[], deps: Dependencies, attemptId: string, durationMs: number): ImageRecord {
+  const facts = thumbnails[0].facts;
+  return {
+    ...baseRecord(imageId, upload, undefined, deps, attemptId),
+    SizeBytes: facts.sourceBytes,
+    Status: RecordStatus.Succeeded,
+    DetectedFormat: facts.sourceFormat,
+    Width: facts.sourceWidth,
+    Height: facts.sourceHeight,
+    Orientation: facts.sourceOrientation,
+    HasAlpha: facts.sourceHasAlpha,
+    Thumbnails: thumbnails.map((t) => ({
+      Size: t.size,
+      Key: t.key,
+      Width: t.facts.width,
+      Height: t.facts.height,
+      Bytes: t.bytes,
+      Format: t.format,
+      ContentType: t.contentType,
+    })),
+    DurationMs: durationMs,
+  };
+}
+
+function baseRecord(imageId: string, upload: Upload, source: SourceObject | undefined, deps: Dependencies, attemptId: string) {
   return {
     ImageID: imageId,
     SourceBucket: upload.bucket,
@@ -146,6 +226,7 @@ function baseRecord(imageId: string, upload: Upload, source: SourceObject | unde
     ...(upload.versionId ? { VersionId: upload.versionId } : {}),
     Sequencer: upload.sequencer,
     EventName: upload.eventName,
+    AttemptId: attemptId,
   };
 }
 

@@ -63,6 +63,12 @@ export interface ImageRecord {
   VersionId?: string;
   Sequencer: string;
   EventName: string;
+  /**
+   * Random id of the attempt that wrote the record. When a write's acknowledgement is lost and
+   * the SDK's retry of it fails the condition, the record carrying this attempt's id shows that
+   * the write was this attempt's own (recordStore.putRecord).
+   */
+  AttemptId?: string;
 }
 
 // The table's key and index attributes (contract/table.ts) must be fields of the record:
@@ -105,18 +111,23 @@ export function toItem(record: ImageRecord): Record<string, AttributeValue> {
   return marshalMap(record as unknown as { [name: string]: Plain });
 }
 
-function unmarshal(value: AttributeValue): Plain {
+/** The DynamoDB type of an attribute value: "S", "NULL", "SS", … */
+export function attributeType(value: AttributeValue): string {
+  return Object.keys(value).filter((k) => k !== "$unknown" && (value as unknown as Record<string, unknown>)[k] !== undefined).join(",") || "none";
+}
+
+function unmarshal(value: AttributeValue, path: string): Plain {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return Number(value.N);
   if (value.BOOL !== undefined) return value.BOOL;
-  if (value.L !== undefined) return value.L.map(unmarshal);
-  if (value.M !== undefined) return fromItemMap(value.M);
-  throw new Error(`unexpected attribute type ${Object.keys(value).join(",")}`);
+  if (value.L !== undefined) return value.L.map((v, i) => unmarshal(v, `${path}[${i}]`));
+  if (value.M !== undefined) return fromItemMap(value.M, `${path}.`);
+  throw new Error(`attribute ${path} has DynamoDB type ${attributeType(value)}; the record schema uses only S, N, BOOL, L and M`);
 }
 
-function fromItemMap(item: Record<string, AttributeValue>): { [name: string]: Plain } {
+function fromItemMap(item: Record<string, AttributeValue>, prefix = ""): { [name: string]: Plain } {
   const out: { [name: string]: Plain } = {};
-  for (const [name, v] of Object.entries(item)) out[name] = unmarshal(v);
+  for (const [name, v] of Object.entries(item)) out[name] = unmarshal(v, `${prefix}${name}`);
   return out;
 }
 

@@ -1,7 +1,11 @@
-/** Writes thumbnails to the thumbnail bucket (s3:PutObject only: no tagging, no ACLs). */
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { transient } from "./awsErrors";
-import { THUMBNAIL_CACHE_CONTROL } from "./thumbnailKeys";
+/**
+ * Writes thumbnails to the thumbnail bucket (s3:PutObject; no tagging, no ACLs), and finds the
+ * ones an earlier attempt wrote (s3:ListBucket, s3:GetObject for HEAD).
+ */
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { errorName, httpStatusOf, transient } from "./awsErrors";
+import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "./core/encoders";
+import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "./thumbnailKeys";
 
 export interface ThumbnailObject {
   key: string;
@@ -11,7 +15,9 @@ export interface ThumbnailObject {
 }
 
 export async function putThumbnails(s3: S3Client, bucket: string, objects: ThumbnailObject[]): Promise<void> {
-  await Promise.all(
+  // allSettled: when one write fails, the others finish before the invocation ends rather than
+  // being frozen mid-request with the container (and a retry then finds a settled state).
+  const results = await Promise.allSettled(
     objects.map(async (object) => {
       try {
         await s3.send(
@@ -29,4 +35,50 @@ export async function putThumbnails(s3: S3Client, bucket: string, objects: Thumb
       }
     }),
   );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+export interface StoredThumbnail {
+  key: string;
+  size: number;
+  format: ThumbnailFormat;
+  bytes: number;
+  contentType: string;
+  facts: ThumbnailFacts;
+}
+
+/**
+ * This upload's thumbnails, one per size, if an earlier attempt wrote all of them with their
+ * facts; otherwise undefined. Thumbnail keys are per upload (ImageID), so whatever is under the
+ * ImageID's prefix was made from this upload's bytes and no other.
+ */
+export async function findThumbnails(s3: S3Client, bucket: string, imageId: string, sizes: readonly number[]): Promise<StoredThumbnail[] | undefined> {
+  let listed: Set<string>;
+  try {
+    const response = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${imageId}/`, MaxKeys: 100 }));
+    listed = new Set((response.Contents ?? []).map((o) => o.Key ?? ""));
+  } catch (err) {
+    throw transient(`s3:ListBucket s3://${bucket}/${imageId}/`, err);
+  }
+  const keys: { key: string; size: number; format: ThumbnailFormat }[] = [];
+  for (const size of [...new Set(sizes)].sort((a, b) => b - a)) {
+    const format = (Object.keys(THUMBNAIL_EXTENSIONS) as ThumbnailFormat[]).find((f) => listed.has(thumbnailKey(imageId, size, f)));
+    if (!format) return undefined;
+    keys.push({ key: thumbnailKey(imageId, size, format), size, format });
+  }
+  const found: StoredThumbnail[] = [];
+  for (const { key, size, format } of keys) {
+    let head;
+    try {
+      head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (err) {
+      if (httpStatusOf(err) === 404 || errorName(err) === "NotFound") return undefined;
+      throw transient(`s3:GetObject (HEAD) s3://${bucket}/${key}`, err);
+    }
+    const facts = thumbnailFactsOf(head.Metadata ?? {});
+    if (!facts || head.ContentLength === undefined || !head.ContentType) return undefined;
+    found.push({ key, size, format, bytes: head.ContentLength, contentType: head.ContentType, facts });
+  }
+  return found;
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "net";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { createAwsClients, DEFAULT_CLIENT_TIMEOUTS } from "../../function/src/awsClients";
 import { TransientError } from "../../function/src/core/errors";
-import { getRecord } from "../../function/src/recordStore";
+import { getRecordState } from "../../function/src/recordStore";
 import { readSource } from "../../function/src/sourceObject";
 
 /** A server that accepts connections and never answers: a stalled S3 or DynamoDB endpoint. */
@@ -66,7 +66,7 @@ describe("AWS clients", () => {
   it("turns a DynamoDB call that never answers into a transient failure", async () => {
     const { s3, dynamo } = createAwsClients(timeouts, { dynamo: local() });
     try {
-      await assert.rejects(getRecord(dynamo, "table", "id"), (err: unknown) => {
+      await assert.rejects(getRecordState(dynamo, "table", "id"), (err: unknown) => {
         assert.ok(err instanceof TransientError, `expected a TransientError, got ${err}`);
         return true;
       });

@@ -8,23 +8,16 @@ import * as path from "path";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { Jimp } from "jimp";
-import { Pipeline, event, SOURCE_BUCKET, THUMBNAIL_BUCKET, TABLE } from "./support/pipeline";
+import { Pipeline, event, imageIdOf, SOURCE_BUCKET, THUMBNAIL_BUCKET, TABLE } from "./support/pipeline";
 import { solid, pngBomb, withExifOrientation, quadrantImage, encode } from "./support/images";
 import { Table } from "../../function/src/contract/table";
 import { MetricName, METRICS_NAMESPACE, Dimension } from "../../function/src/contract/metrics";
 import { FailureReason } from "../../function/src/core/errors";
-import { imageIdFor } from "../../function/src/imageId";
-import { decodeS3Key } from "../../function/src/s3Event";
 import type { ImageRecord } from "../../function/src/record";
 import { buildFunction } from "../../function/build";
 import { FunctionPermissions } from "../../function/src/contract/permissions";
 
 type EmfBlob = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
-
-function imageIdOf(record: ReturnType<Pipeline["eventRecord"]>): string {
-  const o = record.s3.object;
-  return imageIdFor({ bucket: record.s3.bucket.name, key: decodeS3Key(o.key), sequencer: o.sequencer, eTag: o.eTag });
-}
 
 describe("thumbnailer handler against S3 and DynamoDB on loopback", function () {
   this.timeout(60_000);
@@ -497,8 +490,10 @@ describe("the handler's AWS calls", function () {
       PutObjectCommand: "s3:PutObject",
       GetItemCommand: "dynamodb:GetItem",
       PutItemCommand: "dynamodb:PutItem",
+      HeadObjectCommand: "s3:GetObject",
+      ListObjectsV2Command: "s3:ListBucket",
     };
-    const granted = new Set<string>([...FunctionPermissions.sourceObjects, ...FunctionPermissions.thumbnailObjects, ...FunctionPermissions.metadataTable]);
+    const granted = new Set<string>([...FunctionPermissions.sourceObjects, ...FunctionPermissions.thumbnailObjects, ...FunctionPermissions.thumbnailBucket, ...FunctionPermissions.metadataTable]);
     assert.ok(pipeline.calls.length > 0);
     for (const call of pipeline.calls) {
       const action = actionOf[call.command];

@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
-import { S3Client, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { S3Client, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createHandler } from "../../function/src/handler";
@@ -79,6 +79,8 @@ describe("a versioned source bucket", () => {
       return { Body: { transformToByteArray: async () => new Uint8Array(newer) } as never, ContentLength: newer.length, ContentType: "image/jpeg", ETag: '"newer"', VersionId: "null" };
     });
     s3Mock.on(PutObjectCommand).resolves({});
+    // No earlier attempt wrote this upload's thumbnails.
+    s3Mock.on(ListObjectsV2Command).resolves({ KeyCount: 0 });
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(PutItemCommand).resolves({});
     // Powertools reads this when the metrics object is created: set it first, so no EMF is printed.

@@ -48,6 +48,7 @@ describe("Execution role", () => {
           [FunctionPermissions.sourceObjects, `${source}/*`],
           [FunctionPermissions.sourceBucket, source],
           [FunctionPermissions.thumbnailObjects, `${thumbs}/*`],
+          [FunctionPermissions.thumbnailBucket, thumbs],
           [FunctionPermissions.metadataTable, table],
           [FunctionPermissions.deadLetterQueue, queue],
           [FunctionPermissions.logGroup, `arn:aws:logs:${region}:123456789012:log-group:${logGroup}:*`],

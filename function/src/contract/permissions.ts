@@ -12,8 +12,14 @@ export const FunctionPermissions = {
    * tell a deleted upload (permanent) from a permissions fault.
    */
   sourceBucket: ["s3:ListBucket"],
-  /** Objects of the thumbnail bucket: write thumbnails (no object tagging, no ACLs). */
-  thumbnailObjects: ["s3:PutObject"],
+  /**
+   * Objects of the thumbnail bucket: write thumbnails (no object tagging, no ACLs), and read
+   * their metadata (HEAD needs s3:GetObject) when an attempt that cannot read its source looks
+   * for the thumbnails an earlier attempt wrote.
+   */
+  thumbnailObjects: ["s3:PutObject", "s3:GetObject"],
+  /** The thumbnail bucket itself: list one upload's thumbnail keys (same rare path as above). */
+  thumbnailBucket: ["s3:ListBucket"],
   /** The ImageMetadata table (not its indexes): conditional writes and reads by key. */
   metadataTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
   /** The on-failure destination of asynchronous invocations. */

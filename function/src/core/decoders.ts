@@ -8,14 +8,15 @@
  * only when an image of its format arrives, which keeps the cold start short.
  */
 import type * as Pngjs from "pngjs";
-import type * as Omggif from "omggif";
 import type * as BmpTs from "bmp-ts";
 import type UtifType from "utif2";
-import { decodeJpeg, JpegTooLargeError } from "./jpegDecoder";
+import { decodeJpeg, JpegTooLargeError, JpegTooManyScansError } from "./jpegDecoder";
 import { assertBmpPaletteFits } from "./bmpPalette";
-import { decodeTiffLzw } from "./tiffLzw";
 import { FailureReason, PermanentError } from "./errors";
-import { assertPixelLimit, type ImageHeader } from "./imageHeader";
+import type { ImageHeader } from "./imageHeader";
+import { decodeGif } from "./gifDecoder";
+import { assertPngImageData } from "./pngLimits";
+import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
 
 export interface DecodeRequest {
@@ -35,6 +36,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "png": {
         const { PNG } = require("pngjs") as typeof Pngjs;
+        assertPngImageData(buffer);
         const png = PNG.sync.read(buffer);
         bitmap = { width: png.width, height: png.height, data: png.data };
         break;
@@ -46,13 +48,14 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         bitmap = decodeBmp(buffer);
         break;
       case "tiff":
-        bitmap = decodeTiff(bytes, header, request.maxPixels);
+        bitmap = decodeTiff(bytes, request.maxPixels);
         break;
     }
   } catch (err) {
     if (err instanceof PermanentError) throw err;
     // The JPEG decoder's own backstop to the header check (e.g. a frame header this parser did not see).
     if (err instanceof JpegTooLargeError) throw new PermanentError(FailureReason.TooManyPixels, err.message, { cause: err });
+    if (err instanceof JpegTooManyScansError) throw new PermanentError(FailureReason.TooComplex, err.message, { cause: err });
     throw new PermanentError(
       FailureReason.CorruptImage,
       `${header.format.toUpperCase()} data cannot be decoded: ${(err as Error)?.message ?? String(err)}`,
@@ -63,18 +66,6 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
     throw new PermanentError(FailureReason.CorruptImage, `${header.format.toUpperCase()} decoder returned no pixels`);
   }
   return bitmap;
-}
-
-function decodeGif(bytes: Uint8Array, maxPixels: number): Bitmap {
-  const { GifReader } = require("omggif") as typeof Omggif;
-  const reader = new GifReader(bytes);
-  if (reader.numFrames() < 1) throw new Error("no frames");
-  // A frame may declare itself larger than the logical screen; its LZW buffer is sized by the frame.
-  const frame = reader.frameInfo(0);
-  assertPixelLimit({ format: "gif", width: frame.width, height: frame.height, orientation: 1 }, maxPixels);
-  const data = Buffer.alloc(reader.width * reader.height * 4);
-  reader.decodeAndBlitFrameRGBA(0, data);
-  return { width: reader.width, height: reader.height, data };
 }
 
 function decodeBmp(buffer: Buffer): Bitmap {
@@ -95,18 +86,15 @@ function decodeBmp(buffer: Buffer): Bitmap {
   return { width: decoded.width, height: decoded.height, data };
 }
 
-function decodeTiff(bytes: Uint8Array, header: ImageHeader, maxPixels: number): Bitmap {
+function decodeTiff(bytes: Uint8Array, maxPixels: number): Bitmap {
   const UTIF = require("utif2") as typeof UtifType;
-  (UTIF.decode as unknown as { _decodeLZW: typeof decodeTiffLzw })._decodeLZW = decodeTiffLzw;
-  const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const ifds = UTIF.decode(arrayBuffer);
-  const page = ifds[0];
-  if (!page) throw new Error("no image directory");
-  const width = Number((page["t256"] as number[] | undefined)?.[0] ?? header.width);
-  const height = Number((page["t257"] as number[] | undefined)?.[0] ?? header.height);
-  assertPixelLimit({ format: "tiff", width, height, orientation: 1 }, maxPixels);
-  // Only the first page is decoded, so later pages cannot be bombs.
-  UTIF.decodeImage(arrayBuffer, page);
-  const rgba = UTIF.toRGBA8(page);
-  return { width, height, data: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
+  // Only the first page is read and checked; utif2 is never given the file's directory structure to follow.
+  const { page, data } = readTiffPage(bytes, maxPixels);
+  const width = page.t256 as number[];
+  const height = page.t257 as number[];
+  const arrayBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  const ifd = page as unknown as UtifType.IFD;
+  UTIF.decodeImage(arrayBuffer, ifd);
+  const rgba = UTIF.toRGBA8(ifd);
+  return { width: width[0], height: height[0], data: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength) };
 }

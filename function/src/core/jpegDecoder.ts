@@ -12,12 +12,12 @@
  */
 import * as jpeg from "jpeg-js";
 import { invertedCmykToRgbaInPlace } from "./jpeg/cmyk";
-import { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError } from "./jpeg/errors";
+import { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError, MAX_JPEG_SCAN_MEGAPIXELS } from "./jpeg/errors";
 import { countJpegScans, readJpegFrameSize } from "./jpeg/header";
 import { chooseDenominator } from "./jpeg/scale";
 import { decodeScaled, JpegColorSpace } from "./jpeg/turbo";
 
-export { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError } from "./jpeg/errors";
+export { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError, MAX_JPEG_SCAN_MEGAPIXELS } from "./jpeg/errors";
 
 /** Most scans a JPEG may have (libjpeg-turbo's tools suggest the same order of limit). */
 export const MAX_JPEG_SCANS = 500;
@@ -57,6 +57,8 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
   if (frame) checkPixels(frame.width, frame.height, request.maxPixels);
   const scans = countJpegScans(bytes);
   if (scans > MAX_JPEG_SCANS) throw new JpegTooManyScansError(scans, MAX_JPEG_SCANS);
+  // Both decoders, the jpeg-js fallback included, run after this check.
+  if (frame) assertScanBudget(scans, frame.width * frame.height);
   lastReport = undefined;
   try {
     const decoded = decodeScaled(
@@ -96,6 +98,14 @@ function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): Decoded
   checkPixels(decoded.width, decoded.height, maxPixels);
   lastReport = { decoder: "jpeg-js", denominator: 1 };
   return { width: decoded.width, height: decoded.height, data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength) };
+}
+
+/** Throws JpegTooManyScansError when scans × megapixels exceeds MAX_JPEG_SCAN_MEGAPIXELS. */
+export function assertScanBudget(scans: number, pixels: number): void {
+  const megapixels = pixels / 1_000_000;
+  if (scans * megapixels > MAX_JPEG_SCAN_MEGAPIXELS) {
+    throw new JpegTooManyScansError(scans, Math.floor(MAX_JPEG_SCAN_MEGAPIXELS / megapixels), megapixels);
+  }
 }
 
 function checkPixels(width: number, height: number, maxPixels: number): void {

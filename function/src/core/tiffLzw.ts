@@ -1,83 +1,49 @@
 /**
- * TIFF LZW (compression 5) decoding that always ends. utif2's own decoder loops forever on a
- * code above the next free one: it adds a table entry whose prefix is itself, and walking that
- * entry never reaches the root (found by the fuzzer, tools/fuzz). Here every new entry's prefix
- * is an older entry, so every walk ends, and an out-of-table code is an error.
- *
- * Same contract as utif2's `UTIF.decode._decodeLZW(data, offset, length, target, targetOffset)`:
- * MSB-first codes of 9–12 bits, Clear 256, End 257, width growing one code early (TIFF 6.0);
- * returns the target offset after the last byte written.
+ * TIFF's LZW (compression 5), decoded here rather than by utif2: utif2 keeps its code table
+ * across calls and walks its chains unbounded, so a corrupt strip can make it loop forever.
+ * With LzwTable every code consumes input bits and output stops when `out` is full, so the
+ * work is bounded by input and output size.
+ * TIFF differs from GIF in reading codes most-significant bit first and widening the code one
+ * entry early ("early change"), as libtiff does.
  */
+import { FailureReason, PermanentError } from "./errors";
+import { LzwTable } from "./lzwTable";
+
 const CLEAR = 256;
 const END = 257;
-const FIRST_FREE = 258;
-const TABLE_SIZE = 4096;
 
-export function decodeTiffLzw(data: Uint8Array, offset: number, length: number, target: Uint8Array, targetOffset: number): number {
-  const prefix = new Int16Array(TABLE_SIZE);
-  const suffix = new Uint8Array(TABLE_SIZE);
-  const first = new Uint8Array(TABLE_SIZE);
-  const size = new Uint16Array(TABLE_SIZE);
-  for (let i = 0; i < 256; i++) {
-    prefix[i] = -1;
-    suffix[i] = first[i] = i;
-    size[i] = 1;
-  }
-  const endBit = Math.min(data.length, offset + length) * 8;
-  let bit = offset * 8;
-  let width = 9;
-  let next = FIRST_FREE;
+/** Decodes one LZW strip or tile into `out`; returns the number of bytes written. */
+export function decodeTiffLzw(data: Uint8Array, out: Uint8Array, name: string): number {
+  const table = new LzwTable(256, END + 1);
+  let codeSize = 9;
   let previous = -1;
-  let out = targetOffset;
-
-  const read = (): number => {
-    if (bit + width > endBit) return END;
-    const at = bit >>> 3;
-    const window = (data[at] << 16) | ((data[at + 1] ?? 0) << 8) | (data[at + 2] ?? 0);
-    bit += width;
-    return (window >>> (24 - ((bit - width) & 7) - width)) & ((1 << width) - 1);
-  };
-  const emit = (code: number): void => {
-    const n = size[code];
-    for (let i = n - 1, c = code; i >= 0; i--, c = prefix[c]) {
-      if (out + i < target.length) target[out + i] = suffix[c];
+  let written = 0;
+  let bitBuffer = 0;
+  let bitCount = 0;
+  let at = 0;
+  while (written < out.length) {
+    while (bitCount < codeSize && at < data.length) {
+      bitBuffer = ((bitBuffer << 8) | data[at++]) & 0xffffff;
+      bitCount += 8;
     }
-    out += n;
-  };
-  const add = (from: number, byte: number): void => {
-    if (next >= TABLE_SIZE) return;
-    prefix[next] = from;
-    suffix[next] = byte;
-    first[next] = first[from];
-    size[next] = Math.min(size[from] + 1, 0xffff);
-    next++;
-    if (next + 1 === 1 << width && width < 12) width++;
-  };
+    if (bitCount < codeSize) break;
+    const code = (bitBuffer >>> (bitCount - codeSize)) & ((1 << codeSize) - 1);
+    bitCount -= codeSize;
 
-  for (;;) {
-    // Nothing more can land in the target: stop instead of decoding the rest for nothing.
-    if (out >= target.length) break;
-    const code = read();
-    if (code === END) break;
     if (code === CLEAR) {
-      width = 9;
-      next = FIRST_FREE;
+      table.clear();
+      codeSize = 9;
       previous = -1;
       continue;
     }
-    if (previous === -1) {
-      if (code > 255) throw new Error(`TIFF LZW: code ${code} follows a Clear, where only a literal (0–255) may`);
-      emit(code);
-    } else if (code < next) {
-      emit(code);
-      add(previous, first[code]);
-    } else if (code === next) {
-      add(previous, first[previous]);
-      emit(code);
-    } else {
-      throw new Error(`TIFF LZW: code ${code} is past the next free code ${next}`);
+    if (code === END) break;
+    if (!table.accepts(code, previous)) {
+      throw new PermanentError(FailureReason.CorruptImage, `TIFF ${name} is invalid: LZW code ${code} is not in the table (next free code ${table.nextCode}) at byte ${at} of its data`);
     }
+    // "Early change": the width grows one entry before the table needs it.
+    if (previous >= 0 && table.add(previous, code) && table.nextCode + 1 === 1 << codeSize && codeSize < 12) codeSize++;
+    written = table.write(code, out, written);
     previous = code;
   }
-  return out;
+  return written;
 }

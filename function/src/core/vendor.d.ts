@@ -1,4 +1,4 @@
-// Minimal types for the decoder libraries the core calls directly (neither ships its own).
+// Minimal types for the decoder library the core calls directly (it ships none of its own).
 declare module "pngjs" {
   interface PNGSyncReadOptions {
     checkCRC?: boolean;
@@ -20,16 +20,5 @@ declare module "pngjs" {
       read(buffer: Buffer, options?: PNGSyncReadOptions): PNG;
       write(png: PNG, options?: PNGSyncWriteOptions): Buffer;
     };
-  }
-}
-
-declare module "omggif" {
-  export class GifReader {
-    constructor(bytes: Uint8Array);
-    width: number;
-    height: number;
-    numFrames(): number;
-    frameInfo(index: number): { x: number; y: number; width: number; height: number };
-    decodeAndBlitFrameRGBA(index: number, pixels: Uint8Array): void;
   }
 }

@@ -12,7 +12,8 @@ import { Table } from "../../../function/src/contract/table";
 import { SERVICE_NAME } from "../../../function/src/contract/metrics";
 import { createHandler, type Dependencies } from "../../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../../function/src/observability";
-import { encodeS3Key } from "../../../function/src/s3Event";
+import { decodeS3Key, encodeS3Key } from "../../../function/src/s3Event";
+import { imageIdFor } from "../../../function/src/imageId";
 import { fromItem, type ImageRecord } from "../../../function/src/record";
 import type { FunctionConfig } from "../../../function/src/config";
 
@@ -26,6 +27,11 @@ export interface Fault {
   /** How many calls fail before calls succeed again. */
   times: number;
   error?: () => Error;
+  /**
+   * Let the call reach the server, then lose its response (a network error the SDK retries by
+   * itself): the write happened, and the SDK's retry is what the function sees.
+   */
+  loseResponse?: boolean;
 }
 
 export class Pipeline {
@@ -44,7 +50,7 @@ export class Pipeline {
       client.middlewareStack.add(
         (next, context) => async (args) => {
           this.calls.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
-          const fault = this.faults.find((f) => f.command === context.commandName && f.times > 0);
+          const fault = this.faults.find((f) => f.command === context.commandName && f.times > 0 && !f.loseResponse);
           if (fault) {
             fault.times -= 1;
             throw fault.error ? fault.error() : Object.assign(new Error(`injected ${context.commandName} failure`), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
@@ -52,6 +58,20 @@ export class Pipeline {
           return next(args);
         },
         { step: "initialize", name: "faultInjection" },
+      );
+      // Inside the SDK's retry loop (retries live in finalizeRequest), so a lost response is
+      // retried by the SDK, as a real timeout or reset connection would be.
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const fault = this.faults.find((f) => f.command === context.commandName && f.times > 0 && f.loseResponse);
+          const result = await next(args);
+          if (fault) {
+            fault.times -= 1;
+            throw Object.assign(new Error(`injected: the response to ${context.commandName} was lost`), { name: "TimeoutError", code: "ECONNRESET" });
+          }
+          return result;
+        },
+        { step: "deserialize", name: "lostResponseInjection" },
       );
     }
   }
@@ -85,19 +105,20 @@ export class Pipeline {
     this.faults.push({ ...fault });
   }
 
-  dependencies(config: Partial<FunctionConfig> = {}): Dependencies {
+  dependencies(config: Partial<FunctionConfig> = {}, overrides: Partial<Omit<Dependencies, "config">> = {}): Dependencies {
     return {
       config: { ...this.config, ...config },
       s3: this.handlerS3,
       dynamo: this.handlerDynamo,
       logger: new Logger({ serviceName: SERVICE_NAME, logLevel: "SILENT" }),
       metrics: new PipelineMetrics(createMetrics(this.config.environment)),
+      ...overrides,
     };
   }
 
   /** Runs the real handler; captures the EMF lines it prints. */
-  async invoke(event: unknown, config: Partial<FunctionConfig> = {}) {
-    const handle = createHandler(this.dependencies(config));
+  async invoke(event: unknown, config: Partial<FunctionConfig> = {}, overrides: Partial<Omit<Dependencies, "config">> = {}) {
+    const handle = createHandler(this.dependencies(config, overrides));
     const write = process.stdout.write.bind(process.stdout);
     const captured: string[] = [];
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -172,6 +193,12 @@ export class Pipeline {
     this.handlerDynamo.destroy();
     await this.emulators.close();
   }
+}
+
+/** The ImageID the function derives from an event record. */
+export function imageIdOf(record: ReturnType<Pipeline["eventRecord"]>): string {
+  const o = record.s3.object;
+  return imageIdFor({ bucket: record.s3.bucket.name, key: decodeS3Key(o.key), sequencer: o.sequencer, eTag: o.eTag });
 }
 
 export function event(...records: unknown[]) {
