@@ -7,7 +7,7 @@ import { FUZZ_BUDGET_MS, FUZZ_OPTIONS, fuzzThumbnailer } from "./support/fuzzBou
 
 /** Fixed, so a failure here is reproducible with `npm run fuzz -- --format F --seed 20261202 --cases N`. */
 const SEED = 20261202;
-const CASES_PER_FORMAT = 150;
+const CASES_PER_FORMAT = 300;
 const FIXTURES = path.join(__dirname, "fixtures", "fuzz");
 
 const describeFinding = (f: Finding) => `${f.format} case ${f.case} (${f.seedImage}; ${f.steps.join(" → ")}): ${f.outcome.kind} ${f.outcome.reason ?? ""} ${f.outcome.message ?? ""}`;
