@@ -332,8 +332,14 @@ export function mutate(seed: Buffer, format: SourceFormat, r: Rng): { bytes: Buf
   const structure = STRUCTURE_MUTATORS[format];
   for (let i = 0; i < n && bytes.length > 0; i++) {
     if (structure && r.chance(0.5)) {
-      bytes = structure(bytes, r);
-      steps.push(format);
+      // A structure mutator reads fields an earlier step may have cut short; then it is a byte flip.
+      try {
+        bytes = structure(bytes, r);
+        steps.push(format);
+      } catch {
+        bytes = flipBit(bytes, r);
+        steps.push("flipBit");
+      }
     } else {
       const name = r.pick(Object.keys(BYTE_MUTATORS));
       // Truncation is strong; keep it rare so later steps have bytes to work on.
