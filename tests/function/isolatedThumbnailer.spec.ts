@@ -75,7 +75,8 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       const started = Date.now();
       await assert.rejects(isolated.make(command("HANG"), OPTIONS), failsWith(FailureReason.DecodeTimeout, /longer than the 3000 ms budget/));
       const elapsed = Date.now() - started;
-      assert.ok(elapsed >= 3_000 && elapsed < 4_500, `stopped after ${elapsed} ms`);
+      // Generous above: timers fire late on a loaded machine; a hang would never return at all.
+      assert.ok(elapsed >= 3_000 && elapsed < 10_000, `stopped after ${elapsed} ms`);
       const next = await isolated.make(png, OPTIONS);
       assert.deepStrictEqual([next.facts.width, next.facts.height], [300, 200]);
     });

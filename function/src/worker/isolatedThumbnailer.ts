@@ -38,6 +38,7 @@ export interface IsolatedThumbnailerOptions extends DecodeLimits {
 
 const MIB = 2 ** 20;
 const DEFAULT_MEMORY_CHECK_MS = 5;
+const STOP_WAIT_MS = 2_000;
 
 /** The production worker: bundled beside this code, else (ts-node: tests, tools) its TypeScript source. */
 export function defaultWorkerFile(): string {
@@ -76,6 +77,11 @@ export class IsolatedThumbnailer {
   private thread: Thread | undefined;
   private pending: Pending | undefined;
   private nextId = 1;
+  /**
+   * Settles once the last stopped thread has exited (or after STOP_WAIT_MS): its memory is
+   * freed only then, and the next image's memory checks must not count it.
+   */
+  private stopped: Promise<void> = Promise.resolve();
   /** Jobs run one at a time (memory is bounded per image); later calls wait their turn. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly workerFile: string;
@@ -100,7 +106,7 @@ export class IsolatedThumbnailer {
    * are copied once into a buffer that is transferred, not cloned (about 1 ms for 5 MB).
    */
   make(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
-    const job = this.queue.then(() => this.run(bytes, options));
+    const job = this.queue.then(() => this.stopped).then(() => this.run(bytes, options));
     this.queue = job.catch(() => undefined);
     return job;
   }
@@ -225,7 +231,12 @@ export class IsolatedThumbnailer {
     thread.worker.removeAllListeners();
     // Errors of a thread already given up are of no interest; one listener keeps them from being thrown.
     thread.worker.on("error", () => undefined);
-    void thread.worker.terminate();
+    const exited = thread.worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+    // A thread stuck inside one native call exits only when the call returns: wait a little, not forever.
+    this.stopped = Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     this.ensureThread();
   }
 }
