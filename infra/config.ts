@@ -12,6 +12,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { bucketNameProblem } from "./naming";
 import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
+import { DECODE_BYTES_PER_PIXEL, RUNTIME_BASE_BYTES, decodeMemoryBytes } from "../function/src/contract/decodeLimits";
+
+/** The decode memory rule lives with the function, which enforces it (see its contract/decodeLimits.ts). */
+export { decodeMemoryBytes };
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -24,15 +28,6 @@ export const LOG_RETENTION_DAYS = [
 /** Storage classes a lifecycle transition of the source images may target. */
 export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
-
-/** Peak memory of a full-size decode per pixel (measured ≈ 15–17, rounded up), and of the runtime itself. */
-const DECODE_BYTES_PER_PIXEL = 20;
-const RUNTIME_BASE_BYTES = 128 * 2 ** 20;
-
-/** Memory, in bytes, a full-size decode of a maxImagePixels image needs: the rule functionMemoryMb is checked against (the benchmark uses it too). */
-export function decodeMemoryBytes(maxImagePixels: number): number {
-  return maxImagePixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
-}
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

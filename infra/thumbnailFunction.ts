@@ -116,7 +116,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const variables = functionEnvironment<pulumi.Input<string>>(args);
+    const variables = functionEnvironment<pulumi.Input<string>>({ ...args, functionTimeoutSeconds: args.timeoutSeconds });
 
     this.function = new aws_native.lambda.Function(
       `${name}-function`,

@@ -5,6 +5,7 @@ import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../function/build";
 import { EnvVar } from "../../function/src/contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../../function/src/contract/metrics";
 import { bundleSha256, codeObjectKey, directoryFiles } from "../../infra/codeArtifact";
+import { decodeTimeoutMs } from "../../function/src/contract/decodeLimits";
 import { one, runWith, STACKS, stackRun } from "../helpers/program";
 
 const FUNCTION = "aws-native:lambda:Function";
@@ -44,7 +45,8 @@ describe("Thumbnail function", () => {
 
       it("passes every setting the function reads through the shared environment names", async () => {
         const run = await stackRun(stack);
-        const vars = one(run, FUNCTION).inputs.environment.variables;
+        const fn = one(run, FUNCTION);
+        const vars = fn.inputs.environment.variables;
         const cfg = (k: string) => run.config[`thumbnail-pipeline:${k}`];
         assert.deepStrictEqual(vars, {
           [EnvVar.Environment]: stack,
@@ -55,10 +57,17 @@ describe("Thumbnail function", () => {
           [EnvVar.JpegQuality]: cfg("jpegQuality"),
           [EnvVar.MaxObjectBytes]: cfg("maxObjectBytes"),
           [EnvVar.MaxImagePixels]: cfg("maxImagePixels"),
+          [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(fn.inputs.timeout)),
           [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
           [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
           [EnvVar.PowertoolsLogLevel]: cfg("logLevel"),
         });
+      });
+
+      it("gives one image's decode a budget that leaves part of the function timeout to record a stopped decode", async () => {
+        const fn = one(await stackRun(stack), FUNCTION);
+        const budgetMs = Number(fn.inputs.environment.variables[EnvVar.DecodeTimeoutMs]);
+        assert.ok(budgetMs > 0 && budgetMs <= fn.inputs.timeout * 1000 - 10_000, `decode budget ${budgetMs} ms within a ${fn.inputs.timeout} s timeout`);
       });
 
       it("logs JSON to its own log group with the configured retention", async () => {
