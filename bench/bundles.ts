@@ -6,12 +6,15 @@ import { spawnSync } from "child_process";
 import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
-import { buildFunction } from "../function/build";
+import { buildFunction, WORKER_ENTRY } from "../function/build";
+import { WORKER_FILE_NAME } from "../function/src/worker/isolatedThumbnailer";
 import { jpegWasmAssets } from "../function/src/core/jpeg/wasmFile";
 
 export interface Workers {
   core: string;
   naiveJimp: string;
+  /** The core in its decoder thread, as the function runs it. */
+  isolated: string;
   /** The thumbnail core alone, for its require() time. */
   coreModule: string;
 }
@@ -21,6 +24,9 @@ export async function buildWorkers(dir: string): Promise<Workers> {
     entryPoints: {
       core: path.join(__dirname, "workers", "core.ts"),
       naiveJimp: path.join(__dirname, "workers", "naiveJimp.ts"),
+      isolated: path.join(__dirname, "workers", "isolated.ts"),
+      // The decoder thread's file, found beside isolated.js as beside the function's index.js.
+      [path.basename(WORKER_FILE_NAME, ".js")]: WORKER_ENTRY,
       coreModule: path.join(__dirname, "..", "function", "src", "core", "thumbnailer.ts"),
     },
     outdir: dir,
@@ -33,7 +39,7 @@ export async function buildWorkers(dir: string): Promise<Workers> {
     logLevel: "silent",
   });
   for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(dir, asset.fileName));
-  return { core: path.join(dir, "core.js"), naiveJimp: path.join(dir, "naiveJimp.js"), coreModule: path.join(dir, "coreModule.js") };
+  return { core: path.join(dir, "core.js"), naiveJimp: path.join(dir, "naiveJimp.js"), isolated: path.join(dir, "isolated.js"), coreModule: path.join(dir, "coreModule.js") };
 }
 
 export interface BundleFacts {

@@ -6,6 +6,7 @@ import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
 import { jpegWasmAssets } from "./src/core/jpeg/wasmFile";
+import { WORKER_FILE_NAME } from "./src/worker/isolatedThumbnailer";
 
 /** Lambda's `handler` setting for the bundle. */
 export const FUNCTION_HANDLER = "index.handler";
@@ -14,10 +15,12 @@ export const FUNCTION_RUNTIME = "nodejs22.x";
 const ESBUILD_TARGET = "node22";
 
 export const FUNCTION_ENTRY = path.join(__dirname, "src", "handler.ts");
+/** The decoder thread's entry: a worker loads a file, so it is bundled as its own file beside index.js. */
+export const WORKER_ENTRY = path.join(__dirname, "src", "worker", "thumbnailWorker.ts");
 export const DEFAULT_OUT_DIR = path.join(__dirname, "..", "dist", "function");
 
 export interface FunctionBuild {
-  /** Directory holding exactly what Lambda needs (index.js); zip it as the code archive. */
+  /** Directory holding exactly what Lambda needs (index.js, the worker, the WASM module); zip it as the code archive. */
   directory: string;
   /** Path of the bundle file. */
   bundleFile: string;
@@ -31,8 +34,8 @@ export interface BuildOptions {
 
 function esbuildOptions(outDir: string, minify: boolean): esbuild.BuildOptions {
   return {
-    entryPoints: [FUNCTION_ENTRY],
-    outfile: path.join(outDir, "index.js"),
+    entryPoints: { index: FUNCTION_ENTRY, [path.basename(WORKER_FILE_NAME, ".js")]: WORKER_ENTRY },
+    outdir: outDir,
     bundle: true,
     platform: "node",
     target: ESBUILD_TARGET,
@@ -74,6 +77,20 @@ export async function buildFunction(options: BuildOptions = {}): Promise<Functio
 /** The libjpeg-turbo WASM module ships beside index.js, read on the first JPEG (see jpeg/wasmFile.ts). */
 function copyRuntimeFiles(outDir: string): void {
   for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(outDir, asset.fileName));
+}
+
+/**
+ * Bundles a decoder-thread entry (by default the production one) to `<outDir>/<name>.js` with
+ * the function's settings, plus the WASM module beside it: tests, the fuzzer and the bench
+ * run their threads from such a bundle (fast to start, and what Lambda runs).
+ */
+export function bundleWorkerSync(outDir: string, entry: string = WORKER_ENTRY, minify = true): string {
+  fs.mkdirSync(outDir, { recursive: true });
+  const name = path.basename(entry).replace(/\.ts$/, "");
+  const options = esbuildOptions(outDir, minify);
+  esbuild.buildSync({ ...options, entryPoints: { [name]: entry } });
+  copyRuntimeFiles(outDir);
+  return path.join(outDir, `${name}.js`);
 }
 
 function describe(outDir: string): FunctionBuild {

@@ -14,6 +14,7 @@ import {
   STANDARD_DIMENSIONS,
   standardDimensionValues,
 } from "../function/src/contract/metrics";
+import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
 
 /** The suffix of each alarm's name (after the stack's prefix); also the alarms' keys. */
 export const AlarmPurpose = {
@@ -33,8 +34,8 @@ export const AlarmDefaults = {
   periodSeconds: 300,
   /** Duration p95 alarms above this fraction of the function's timeout. */
   durationFractionOfTimeout: 0.8,
-  /** CloudWatch allows at most 7 days of hourly periods. */
-  maxIdleAlarmHours: 168,
+  /** At most 7 days of hourly periods (alarmLimits.ts). */
+  maxIdleAlarmHours: MAX_IDLE_ALARM_HOURS,
 } as const;
 
 export interface AlarmsArgs {
@@ -49,7 +50,7 @@ export interface AlarmsArgs {
   topicArn: pulumi.Input<string>;
   /** ImagesFailed per 5 minutes above which to alarm (stack config failedImagesAlarmThreshold). */
   failedImagesThreshold: number;
-  /** Alarm when no image was processed for this many hours; unset or 0: no such alarm. */
+  /** Alarm when the function ran in each of this many hours and processed nothing; unset or 0: no such alarm. */
   idleAlarmHours?: number;
   tags?: pulumi.Input<pulumi.Input<aws_native.types.input.TagArgs>[]>;
 }
@@ -211,18 +212,40 @@ export function alarmDefinitions(args: AlarmsArgs): Partial<Record<AlarmPurpose,
   };
 
   if (idleAlarmHours > 0) {
+    // Not "nothing processed" alone: with missing data breaching, that alarm fires right after the
+    // first deployment and on every quiet day. An hour breaches only when the function was invoked
+    // (uploads arrived) and not one image was processed; an hour without invocations does not, so
+    // quiet days stay OK. A broken S3 trigger (no invocations at all) is not seen here: the
+    // runbook says how to check it (README, "Operating it").
+    const hour = 3600;
     definitions[AlarmPurpose.NoImagesProcessed] = {
-      alarmDescription: `No upload was processed successfully for ${idleAlarmHours} hours: uploads stopped arriving, the S3 trigger broke, or every image fails.`,
-      namespace: METRICS_NAMESPACE,
-      metricName: MetricName.ImagesProcessed,
-      dimensions: customDimensions,
-      statistic: "Sum",
-      period: 3600,
+      alarmDescription: `In each of the last ${idleAlarmHours} hours the thumbnail function was invoked and not one upload was processed: every image fails, or the function fails before recording anything. Quiet hours (no uploads) never count.`,
+      metrics: [
+        {
+          id: "invocations",
+          metricStat: { metric: { namespace: "AWS/Lambda", metricName: "Invocations", dimensions: lambdaDimensions }, period: hour, stat: "Sum" },
+          returnData: false,
+        },
+        {
+          id: "processed",
+          metricStat: { metric: { namespace: METRICS_NAMESPACE, metricName: MetricName.ImagesProcessed, dimensions: customDimensions }, period: hour, stat: "Sum" },
+          returnData: false,
+        },
+        {
+          id: "stalled",
+          // Lambda publishes nothing for an hour without invocations; the function emits no
+          // ImagesProcessed datapoint when it processed nothing: FILL makes both a 0.
+          expression: "IF(FILL(invocations, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)",
+          label: "invoked, nothing processed",
+          returnData: true,
+        },
+      ],
       evaluationPeriods: idleAlarmHours,
-      comparisonOperator: "LessThanThreshold",
+      datapointsToAlarm: idleAlarmHours,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
       threshold: 1,
-      // No datapoint is exactly the condition watched: nothing processed.
-      treatMissingData: "breaching",
+      // No datapoint at all means no uploads: not a failure.
+      treatMissingData: "notBreaching",
     };
   }
   return definitions;

@@ -11,6 +11,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { bucketNameProblem } from "./naming";
+import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
+import { DECODE_BYTES_PER_PIXEL, RUNTIME_BASE_BYTES, decodeMemoryBytes } from "../function/src/contract/decodeLimits";
+
+/** The decode memory rule lives with the function, which enforces it (see its contract/decodeLimits.ts). */
+export { decodeMemoryBytes };
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -23,15 +28,6 @@ export const LOG_RETENTION_DAYS = [
 /** Storage classes a lifecycle transition of the source images may target. */
 export const TRANSITION_STORAGE_CLASSES = ["STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 export type TransitionStorageClass = (typeof TRANSITION_STORAGE_CLASSES)[number];
-
-/** Peak memory of a full-size decode per pixel (measured ≈ 15–17, rounded up), and of the runtime itself. */
-const DECODE_BYTES_PER_PIXEL = 20;
-const RUNTIME_BASE_BYTES = 128 * 2 ** 20;
-
-/** Memory, in bytes, a full-size decode of a maxImagePixels image needs: the rule functionMemoryMb is checked against (the benchmark uses it too). */
-export function decodeMemoryBytes(maxImagePixels: number): number {
-  return maxImagePixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
-}
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -122,7 +118,7 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   asyncMaxRetryAttempts: { kind: "integer", default: 2, description: "Retries of a failed asynchronous invocation (0–2)" },
   asyncMaxEventAgeSeconds: { kind: "integer", default: 21600, description: "Oldest event Lambda still retries, seconds (60–21600)" },
   failedImagesAlarmThreshold: { kind: "integer", default: 5, description: "Failed images per 5 minutes that raise the alarm (≥ 1)" },
-  idleAlarmHours: { kind: "integer", default: 0, description: "Alarm when no image is processed for this many hours (0 = off, 1–24)" },
+  idleAlarmHours: { kind: "integer", default: 0, description: `Alarm when the function was invoked in each of this many hours and processed nothing (0 = off, 1–${MAX_IDLE_ALARM_HOURS})` },
 };
 
 export type RawConfig = Record<string, unknown>;
@@ -293,7 +289,7 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   if (c.failedImagesAlarmThreshold < 1) {
     throw new ConfigError("failedImagesAlarmThreshold", c.failedImagesAlarmThreshold, "must be at least 1");
   }
-  inRange("idleAlarmHours", c.idleAlarmHours, 0, 24, " hours (0 = off; CloudWatch evaluates at most one day of hourly periods)");
+  inRange("idleAlarmHours", c.idleAlarmHours, 0, MAX_IDLE_ALARM_HOURS, " hours (0 = off; CloudWatch evaluates at most 7 days of hourly periods)");
 
   return {
     ...c,

@@ -57,14 +57,25 @@ const GRID_WIDTH = 24;
  */
 export const FailureLogFields = ["level", "message", "reason", "bucket", "key", "imageId", "operation"] as const;
 
+/**
+ * Fields of the record Lambda writes at the end of every invocation in JSON log format
+ * (`"type": "platform.report"`), which the failures query also reads: its status is "success",
+ * "error", "failure" or "timeout" (Lambda Telemetry API, platform.report). Lambda sends it at
+ * system log level INFO ("By default, Lambda sets the system log level to INFO. With this
+ * setting, Lambda automatically sends 'start' and 'report' log messages", Lambda developer
+ * guide, Log-level filtering): with systemLogLevel WARN there is none, so the function keeps
+ * INFO (thumbnailFunction.ts, FUNCTION_SYSTEM_LOG_LEVEL).
+ */
+export const PlatformReportFields = ["record.status", "record.errorType", "record.metrics.durationMs", "record.metrics.maxMemoryUsedMB", "record.requestId"] as const;
+
 /** Logs Insights query over the function's log group: the latest failures, newest first. */
 export function recentFailuresQuery(logGroupName: string): string {
   return [
     `SOURCE '${logGroupName}'`,
-    `fields @timestamp, ${FailureLogFields.join(", ")}, error.message, @requestId`,
-    // WARN and ERROR are the function's failures; record.status catches what the function
-    // cannot log itself (timeouts, crashes), reported by Lambda's platform lines in JSON format.
-    `filter level in ["WARN", "ERROR"] or record.status in ["timeout", "error", "failure"]`,
+    `fields @timestamp, ${FailureLogFields.join(", ")}, error.message, ${PlatformReportFields.join(", ")}`,
+    // WARN and ERROR are the function's failures; the platform report catches what the function
+    // cannot log itself (timeouts, out-of-memory crashes).
+    `filter level in ["WARN", "ERROR"] or (type = "platform.report" and record.status != "success")`,
     `sort @timestamp desc`,
     `limit 100`,
   ].join(" | ");

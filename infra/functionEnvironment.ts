@@ -5,6 +5,7 @@
  */
 import { EnvVar } from "../function/src/contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../function/src/contract/metrics";
+import { decodeTimeoutMs } from "../function/src/contract/decodeLimits";
 
 export interface FunctionSettings<T> {
   environment: string;
@@ -15,6 +16,7 @@ export interface FunctionSettings<T> {
   jpegQuality: number;
   maxObjectBytes: number;
   maxImagePixels: number;
+  functionTimeoutSeconds: number;
   logLevel: string;
 }
 
@@ -28,6 +30,7 @@ export function functionEnvironment<T>(s: FunctionSettings<T>): Record<string, T
     [EnvVar.JpegQuality]: String(s.jpegQuality),
     [EnvVar.MaxObjectBytes]: String(s.maxObjectBytes),
     [EnvVar.MaxImagePixels]: String(s.maxImagePixels),
+    [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(s.functionTimeoutSeconds)),
     [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
     [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
     [EnvVar.PowertoolsLogLevel]: s.logLevel,

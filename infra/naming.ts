@@ -68,6 +68,11 @@ export function deriveBucketName(parts: BucketNameParts): string {
   return `${head}${suffix}`;
 }
 
+/** The stack's name for a bucket: the one set in config, or the derived one. */
+export function stackBucketName(explicit: string | undefined, parts: BucketNameParts): string {
+  return explicit !== undefined ? explicit : deriveBucketName(parts);
+}
+
 /** S3 bucket ARN from its name (bucket ARNs carry neither region nor account). */
 export function bucketArn(partition: string, bucketName: string): string {
   return `arn:${partition}:s3:::${bucketName}`;

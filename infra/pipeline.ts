@@ -10,7 +10,7 @@ import { DeadLetterQueue } from "./deadLetterQueue";
 import { HardenedBucket } from "./hardenedBucket";
 import { MetadataTable } from "./metadataTable";
 import { Monitoring } from "./monitoring";
-import { deriveBucketName, physicalName, Purpose } from "./naming";
+import { physicalName, Purpose, stackBucketName } from "./naming";
 import { StackTags } from "./tags";
 import { ThumbnailFunction } from "./thumbnailFunction";
 import { UploadTrigger } from "./uploadTrigger";
@@ -80,7 +80,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         ? pulumi.output(explicit)
         : pulumi
             .all([this.accountId, this.region])
-            .apply(([accountId, region]) => deriveBucketName({ project, stack, purpose, accountId, region }));
+            .apply(([accountId, region]) => stackBucketName(explicit, { project, stack, purpose, accountId, region }));
     // Known before the bucket exists: the trigger's permission and the role are scoped to it.
     const sourceBucketName = bucketName(config.sourceBucketName, Purpose.sourceBucket);
     const artifactBucketName = bucketName(undefined, Purpose.artifactBucket);

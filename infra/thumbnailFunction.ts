@@ -1,6 +1,7 @@
 /**
- * The thumbnailer: its log group, its least-privilege execution role, its code (the bundle
- * function/build.ts produces, uploaded to the versioned artifact bucket), the aws-native Lambda
+ * The thumbnailer: its log group, its least-privilege execution role and the wait for that role
+ * to propagate (roleReadiness.ts), its code (the bundle function/build.ts produces, uploaded to
+ * the artifact bucket under a content-addressed key, codeArtifact.ts), the aws-native Lambda
  * function, and the configuration of its asynchronous invocations (retries, maximum event age,
  * on-failure destination).
  */
@@ -12,6 +13,16 @@ import { functionEnvironment } from "./functionEnvironment";
 import { FunctionPermissions } from "../function/src/contract/permissions";
 import type { LogLevel } from "./config";
 import { bucketArn, functionLogGroupName } from "./naming";
+import { bundleSha256, codeObjectKey, directoryFiles } from "./codeArtifact";
+import { RoleReadiness } from "./roleReadiness";
+
+/**
+ * INFO, not WARN: Lambda sends its per-invocation `platform.report` record (status, duration,
+ * memory) at INFO, and the dashboard's failures query finds timeouts and crashes by it
+ * (dashboard.ts, PlatformReportFields). It costs two short platform lines an invocation
+ * (start and report, well under 1 KB): about 0.6 GB of log ingestion a day at 1,000,000 uploads.
+ */
+export const FUNCTION_SYSTEM_LOG_LEVEL = "INFO";
 
 export interface ThumbnailFunctionArgs {
   /** Physical name; create-only. The log group's name derives from it. */
@@ -48,6 +59,8 @@ export interface ThumbnailFunctionArgs {
 export class ThumbnailFunction extends pulumi.ComponentResource {
   public readonly logGroup: aws_native.logs.LogGroup;
   public readonly role: aws_native.iam.Role;
+  /** Lambda checks the role at create time: the function and invoke config wait for this. */
+  public readonly roleReady: RoleReadiness;
   public readonly code: aws.s3.BucketObjectv2;
   public readonly function: aws_native.lambda.Function;
   public readonly asyncInvokeConfig: aws_native.lambda.EventInvokeConfig;
@@ -82,13 +95,20 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    this.roleReady = new RoleReadiness(
+      `${name}-role-ready`,
+      { roleArn: this.role.arn, policies: this.role.policies },
+      { parent: this },
+    );
+
     // Classic provider: aws-native's lambda.Function `code` takes S3 coordinates, not a Pulumi
-    // archive, so the bundle goes to the (versioned) artifact bucket through aws.s3.BucketObjectv2.
+    // archive, so the bundle goes to the artifact bucket through aws.s3.BucketObjectv2, under a
+    // key named by its content (no reliance on the bucket's versioning; see codeArtifact.ts).
     this.code = new aws.s3.BucketObjectv2(
       `${name}-code`,
       {
         bucket: args.artifactBucketName,
-        key: `${args.functionName}/function.zip`,
+        key: codeObjectKey(args.functionName, bundleSha256(directoryFiles(args.codeDirectory))),
         source: new pulumi.asset.FileArchive(args.codeDirectory),
         contentType: "application/zip",
         tags: args.tagMap,
@@ -96,7 +116,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const variables = functionEnvironment<pulumi.Input<string>>(args);
+    const variables = functionEnvironment<pulumi.Input<string>>({ ...args, functionTimeoutSeconds: args.timeoutSeconds });
 
     this.function = new aws_native.lambda.Function(
       `${name}-function`,
@@ -111,12 +131,11 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds,
         role: this.role.arn,
         code: {
-          // The code object's own bucket/key/version: `npm run synth` turns all three into the
-          // template's code parameters (CloudFormation cannot upload the object).
+          // The code object's own bucket and key: `npm run synth` turns both into the template's
+          // code parameters (CloudFormation cannot upload the object). A new bundle is a new key,
+          // and a new key redeploys the function.
           s3Bucket: this.code.bucket,
           s3Key: this.code.key,
-          // A new bundle is a new object version, and a new version redeploys the function.
-          s3ObjectVersion: this.code.versionId,
         },
         environment: { variables },
         loggingConfig: {
@@ -126,7 +145,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
           // metrics (Powertools EMF lines) have none, so WARN or ERROR here would drop every
           // custom metric: ImagesFailed could never alarm and the dashboard would go blank.
           applicationLogLevel: args.logLevel === "DEBUG" ? "DEBUG" : "INFO",
-          systemLogLevel: "WARN",
+          systemLogLevel: FUNCTION_SYSTEM_LOG_LEVEL,
         },
         reservedConcurrentExecutions: args.reservedConcurrency > 0 ? args.reservedConcurrency : undefined,
         // The function writes to a different bucket, but a misconfigured notification could
@@ -134,7 +153,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         recursiveLoop: "Terminate",
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.roleReady] },
     );
 
     this.functionName = this.function.functionName.apply((n) => n as string);
@@ -153,7 +172,8 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         maximumEventAgeInSeconds: args.asyncMaxEventAgeSeconds,
         destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
       },
-      { parent: this },
+      // Lambda checks here that the role may send to the destination queue.
+      { parent: this, dependsOn: [this.roleReady] },
     );
 
     this.registerOutputs({

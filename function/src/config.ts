@@ -3,7 +3,9 @@
  * contract/environment.ts) and validated once per container. Every problem is reported at
  * once, naming the variable, the value and the rule.
  */
-import { EnvVar } from "./contract/environment";
+import * as os from "os";
+import { processMemoryLimitBytes } from "./contract/decodeLimits";
+import { EnvVar, LambdaRuntimeEnvVar } from "./contract/environment";
 
 export interface FunctionConfig {
   environment: string;
@@ -15,6 +17,10 @@ export interface FunctionConfig {
   jpegQuality: number;
   maxObjectBytes: number;
   maxImagePixels: number;
+  /** Per-image decode budget, ms (DecodeTimeout past it). Optional so hand-built test configs may leave it out; readConfig always sets it. */
+  decodeTimeoutMs?: number;
+  /** Resident-set bound of the whole process while an image decodes (DecodeTooLarge past it). Optional as above. */
+  processMemoryLimitBytes?: number;
 }
 
 /** Used when the variable is unset; the same defaults as the stack's configuration. */
@@ -23,7 +29,17 @@ export const CONFIG_DEFAULTS = {
   jpegQuality: 80,
   maxObjectBytes: 50 * 1024 * 1024,
   maxImagePixels: 50_000_000,
+  /** The stack's: half of its default 60 s timeout (see contract/decodeLimits.ts). */
+  decodeTimeoutMs: 30_000,
 } as const;
+
+/**
+ * The process memory bound when the Lambda runtime names no memory size (tests, the bench,
+ * the fuzzer): the machine's memory stands in for the function's.
+ */
+export function defaultProcessMemoryLimitBytes(): number {
+  return processMemoryLimitBytes(os.totalmem() / 2 ** 20);
+}
 
 const SIZE_RANGE = { min: 16, max: 4096, maxCount: 5 };
 
@@ -75,6 +91,15 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     return values.sort((a, b) => b - a);
   };
 
+  const memoryLimit = (): number => {
+    const name = LambdaRuntimeEnvVar.FunctionMemorySize;
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return defaultProcessMemoryLimitBytes();
+    // Lambda's own range: 128 MB to 10,240 MB.
+    const mb = integer(name, 0, 128, 10_240);
+    return mb > 0 ? processMemoryLimitBytes(mb) : defaultProcessMemoryLimitBytes();
+  };
+
   const config: FunctionConfig = {
     environment: required(EnvVar.Environment),
     sourceBucket: required(EnvVar.SourceBucket),
@@ -84,9 +109,19 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     jpegQuality: integer(EnvVar.JpegQuality, CONFIG_DEFAULTS.jpegQuality, 1, 100),
     maxObjectBytes: integer(EnvVar.MaxObjectBytes, CONFIG_DEFAULTS.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER),
     maxImagePixels: integer(EnvVar.MaxImagePixels, CONFIG_DEFAULTS.maxImagePixels, 1, Number.MAX_SAFE_INTEGER),
+    decodeTimeoutMs: integer(EnvVar.DecodeTimeoutMs, CONFIG_DEFAULTS.decodeTimeoutMs, 100, 900_000),
+    processMemoryLimitBytes: memoryLimit(),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The per-image decode bounds of this configuration (defaults for a hand-built config that leaves them out). */
+export function decodeLimitsOf(config: FunctionConfig): { timeoutMs: number; processMemoryLimitBytes: number } {
+  return {
+    timeoutMs: config.decodeTimeoutMs ?? CONFIG_DEFAULTS.decodeTimeoutMs,
+    processMemoryLimitBytes: config.processMemoryLimitBytes ?? defaultProcessMemoryLimitBytes(),
+  };
 }
 
 function describe(name: string): string {

@@ -9,11 +9,12 @@
 import type { Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { createAwsClients } from "./awsClients";
-import { readConfig } from "./config";
+import { decodeLimitsOf, readConfig } from "./config";
 import { TransientError } from "./core/errors";
 import { createLogger, createMetrics, PipelineMetrics } from "./observability";
 import { processUpload, type Dependencies, type Outcome } from "./processUpload";
 import { parseS3Event } from "./s3Event";
+import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export type { Dependencies, Outcome } from "./processUpload";
 
@@ -79,7 +80,8 @@ function defaultDependencies(): Dependencies {
 
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
   try {
-    defaultDependencies();
+    // The decoder thread boots during init, alongside the rest of it, not on the first image.
+    void sharedThumbnailer(decodeLimitsOf(defaultDependencies().config)).warm();
   } catch (err) {
     // Logged at init; every invocation then fails with the same message until the stack is fixed.
     logger.error("the function is misconfigured", { error: err as Error });

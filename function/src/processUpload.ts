@@ -14,11 +14,11 @@ import { randomUUID } from "crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { FunctionConfig } from "./config";
+import { decodeLimitsOf, type FunctionConfig } from "./config";
 import { FailureReason, isFinalReason, PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
 import { swapsAxes } from "./core/orientation";
-import { makeThumbnails, type ThumbnailResult } from "./core/thumbnailer";
+import type { ThumbnailResult } from "./core/thumbnailer";
 import { imageIdFor } from "./imageId";
 import type { PipelineMetrics } from "./observability";
 import { fileNameOf, RecordStatus, type ImageRecord, type ThumbnailEntry } from "./record";
@@ -27,6 +27,7 @@ import type { Upload } from "./s3Event";
 import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./sourceObject";
 import { thumbnailKey, thumbnailMetadata } from "./thumbnailKeys";
 import { findThumbnails, putThumbnails, type StoredThumbnail } from "./thumbnailStore";
+import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export interface Dependencies {
   config: FunctionConfig;
@@ -78,7 +79,8 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
 
     source = await readSource(deps.s3, upload, config.maxObjectBytes);
-    const result = await makeThumbnails(source.bytes, {
+    // In a worker thread under a time and memory bound: a runaway decoder ends as a FAILED record.
+    const result = await sharedThumbnailer(decodeLimitsOf(config)).make(source.bytes, {
       sizes: config.thumbnailSizes,
       jpegQuality: config.jpegQuality,
       maxPixels: config.maxImagePixels,

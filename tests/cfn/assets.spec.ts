@@ -40,10 +40,13 @@ describe("Code archive", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfn-asset-"));
     try {
       fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 1;");
-      const resource = { urn: "u", type: "aws:s3/bucketObjectv2:BucketObjectv2", name: "code", custom: true, inputs: { source: { kind: "FileArchive", path: dir } } };
+      const key = `fn/${"a".repeat(64)}.zip`;
+      const resource = { urn: "u", type: "aws:s3/bucketObjectv2:BucketObjectv2", name: "code", custom: true, inputs: { key, source: { kind: "FileArchive", path: dir } } };
       const asset = await codeAsset(resource, "dev");
       assert.equal(asset.sha256, createHash("sha256").update(asset.zip).digest("hex"));
       assert.equal(asset.fileName, `dev.code-${asset.sha256.slice(0, 16)}.zip`);
+      assert.equal(asset.key, key, "the program's key is the template's default key");
+      await assert.rejects(codeAsset({ ...resource, inputs: { source: resource.inputs.source } }, "dev"), /code \(property key\): the code object has no literal key/);
       await assert.rejects(codeAsset({ ...resource, inputs: { source: { kind: "RemoteArchive", uri: "https://x" } } }, "dev"), /code \(property source\): a RemoteArchive cannot be zipped/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

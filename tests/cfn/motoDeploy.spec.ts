@@ -131,7 +131,7 @@ describe("The dev CloudFormation template deployed into moto", function () {
     codeZip = fs.readFileSync(files.asset);
     const artifactBucket = "moto-code-artifacts";
     await s3.send(new CreateBucketCommand({ Bucket: artifactBucket }));
-    await s3.send(new PutObjectCommand({ Bucket: artifactBucket, Key: `${synthesis.project}/${path.basename(files.asset)}`, Body: codeZip }));
+    await s3.send(new PutObjectCommand({ Bucket: artifactBucket, Key: String(deployed.Parameters.CodeArtifactKey.Default), Body: codeZip }));
 
     // SourceBucketName given, ThumbnailBucketName left empty: both ways of naming a bucket.
     // CodeArtifactKey is left at its default, which must be where the archive was uploaded.

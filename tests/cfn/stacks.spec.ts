@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER, CODE_OBJECT_TYPE } from "../../tools/cfn/codeAsset";
+import { DYNAMIC_RESOURCE_TYPE } from "../../tools/cfn/roleReadiness";
 import { cfnLint, cfnLintVersion } from "../../tools/cfn/cfnLint";
 import { NEWER_THAN_CFN_LINT } from "../../tools/cfn/linterLag";
 import { MARKER_SALTS, StackSynthesis, synthesize, writeSynthesis, WrittenFiles } from "../../tools/cfn/synth";
@@ -77,12 +78,13 @@ describe("CloudFormation templates of the real stacks", function () {
         }
       });
 
-      it("leaves out only the code object, and says so in the template", () => {
+      it("leaves out only the code object and the role-readiness wait, and says so in the template", () => {
         const { run, built, yaml } = get();
         const others = run.resources.filter((r) => r.custom && !r.type.startsWith("aws-native:") && !r.type.startsWith("pulumi:providers:"));
-        assert.deepEqual(others.map((r) => r.type), [CODE_OBJECT_TYPE]);
-        assert.deepEqual([...built.leftOut.values()].map((l) => l.resource.urn), [others[0].urn]);
-        assert.match(yaml, /^# Not in this template \(no CloudFormation resource type\):\n# +\w+: .*CloudFormation uploads nothing/m);
+        assert.deepEqual(others.map((r) => r.type).sort(), [CODE_OBJECT_TYPE, DYNAMIC_RESOURCE_TYPE].sort());
+        assert.deepEqual([...built.leftOut.values()].map((l) => l.resource.urn).sort(), others.map((r) => r.urn).sort());
+        assert.match(yaml, /^# Not in this template \(no CloudFormation resource type\):\n(# +\w+: .*\n)*# +\w+: .*CloudFormation uploads nothing/m);
+        assert.match(yaml, /^# +\w+: .*wait for the new execution role to propagate.*CloudFormation has no equivalent/m);
       });
 
       it("exports every stack output under the stack's name", () => {
@@ -109,7 +111,10 @@ describe("CloudFormation templates of the real stacks", function () {
           assert.ok(!pattern.test("My_Uploads"), `${name} refuses an invalid bucket name`);
         }
         assert.ok(p[CODE_BUCKET_PARAMETER] && p[CODE_KEY_PARAMETER]);
-        assert.equal(p[CODE_KEY_PARAMETER].Default, `thumbnail-pipeline/${get().asset.fileName}`);
+        // The program's content-addressed key (infra/codeArtifact.ts), one definition for both deploy paths.
+        const code = get().run.resources.find((r) => r.type === CODE_OBJECT_TYPE)!;
+        assert.equal(p[CODE_KEY_PARAMETER].Default, code.inputs.key);
+        assert.match(String(p[CODE_KEY_PARAMETER].Default), /^thumbnail-pipeline-\w+-thumbnailer\/[0-9a-f]{64}\.zip$/);
       });
 
       it("has no mock values left: account and region are pseudo parameters, ids are references", () => {
@@ -125,7 +130,6 @@ describe("CloudFormation templates of the real stacks", function () {
         assert.deepEqual(fn.Properties!.Code, {
           S3Bucket: { Ref: CODE_BUCKET_PARAMETER },
           S3Key: { Ref: CODE_KEY_PARAMETER },
-          S3ObjectVersion: { Ref: "AWS::NoValue" },
         });
       });
 

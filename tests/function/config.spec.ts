@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { readConfig, ConfigError, CONFIG_DEFAULTS } from "../../function/src/config";
-import { EnvVar } from "../../function/src/contract/environment";
+import { readConfig, ConfigError, CONFIG_DEFAULTS, defaultProcessMemoryLimitBytes } from "../../function/src/config";
+import { EnvVar, LambdaRuntimeEnvVar } from "../../function/src/contract/environment";
 
 const REQUIRED = {
   [EnvVar.Environment]: "dev",
@@ -21,7 +21,14 @@ describe("function configuration (environment variables)", () => {
       jpegQuality: 80,
       maxObjectBytes: CONFIG_DEFAULTS.maxObjectBytes,
       maxImagePixels: 50_000_000,
+      decodeTimeoutMs: 30_000,
+      processMemoryLimitBytes: defaultProcessMemoryLimitBytes(),
     });
+  });
+
+  it("bounds the process at 90% of the memory size the Lambda runtime names", () => {
+    const config = readConfig({ ...REQUIRED, [LambdaRuntimeEnvVar.FunctionMemorySize]: "1280", [EnvVar.DecodeTimeoutMs]: "12000" });
+    assert.deepStrictEqual([config.processMemoryLimitBytes, config.decodeTimeoutMs], [Math.floor(1280 * 2 ** 20 * 0.9), 12_000]);
   });
 
   it("reads several sizes, largest first", () => {
@@ -48,6 +55,8 @@ describe("function configuration (environment variables)", () => {
     [EnvVar.JpegQuality, "80.5", /must be an integer/],
     [EnvVar.MaxObjectBytes, "-1", /MAX_OBJECT_BYTES="-1" must be an integer/],
     [EnvVar.MaxImagePixels, "lots", /MAX_IMAGE_PIXELS="lots" must be an integer/],
+    [EnvVar.DecodeTimeoutMs, "5", /DECODE_TIMEOUT_MS="5" must be an integer from 100 to 900000/],
+    [LambdaRuntimeEnvVar.FunctionMemorySize, "64", /AWS_LAMBDA_FUNCTION_MEMORY_SIZE="64" must be an integer from 128 to 10240/],
   ] as const) {
     it(`refuses ${name}=${JSON.stringify(value)}, naming the variable, the value and the rule`, () => {
       assert.throws(() => readConfig({ ...REQUIRED, [name]: value }), rule);

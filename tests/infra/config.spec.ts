@@ -124,8 +124,9 @@ describe("Config", () => {
     it("rejects an alarm e-mail that is not an address", () => {
       rejects({ alarmEmail: "ops-at-example" }, "alarmEmail", "ops-at-example", /e-mail address/);
     });
-    it("rejects an idle alarm longer than a day and a failed-images threshold below 1", () => {
-      rejects({ idleAlarmHours: 25 }, "idleAlarmHours", "25", /between 0 and 24/);
+    it("rejects an idle alarm longer than CloudWatch's 7 days of hourly periods and a failed-images threshold below 1", () => {
+      rejects({ idleAlarmHours: 169 }, "idleAlarmHours", "169", /between 0 and 168/);
+      assert.equal(validateConfig({ idleAlarmHours: 168 }).idleAlarmHours, 168, "the alarms' own limit, one rule (issue 13)");
       rejects({ failedImagesAlarmThreshold: 0 }, "failedImagesAlarmThreshold", "0", /at least 1/);
     });
     it("rejects booleans that are not true or false", () => {

@@ -4,6 +4,8 @@ import * as path from "path";
 import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../function/build";
 import { EnvVar } from "../../function/src/contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../../function/src/contract/metrics";
+import { bundleSha256, codeObjectKey, directoryFiles } from "../../infra/codeArtifact";
+import { decodeTimeoutMs } from "../../function/src/contract/decodeLimits";
 import { one, runWith, STACKS, stackRun } from "../helpers/program";
 
 const FUNCTION = "aws-native:lambda:Function";
@@ -26,27 +28,25 @@ describe("Thumbnail function", () => {
         assert.strictEqual(fn.inputs.timeout, Number(run.config["thumbnail-pipeline:functionTimeoutSeconds"]));
       });
 
-      it("deploys the built bundle from the versioned artifact bucket, pinned to the object version", async () => {
+      it("deploys the built bundle from the artifact bucket under a key named by the bundle's content, with no object version", async () => {
         const run = await stackRun(stack);
         const fn = one(run, FUNCTION);
         const code = one(run, "aws:s3/bucketObjectv2:BucketObjectv2");
         const artifacts = one(run, "aws-native:s3:Bucket", "artifacts");
         assert.strictEqual(code.inputs.bucket, artifacts.state.bucketName);
-        assert.deepStrictEqual(fn.inputs.code, {
-          s3Bucket: artifacts.state.bucketName,
-          s3Key: code.inputs.key,
-          s3ObjectVersion: code.state.versionId,
-        });
         assert.strictEqual(code.inputs.source.kind, "FileArchive");
         const archivePath: string = code.inputs.source.path;
-        assert.ok(archivePath, "the code object's source is a file archive");
         assert.ok(fs.existsSync(path.join(archivePath, "index.js")), "the archive directory holds the built bundle");
+        assert.strictEqual(code.inputs.key, codeObjectKey(fn.inputs.functionName, bundleSha256(directoryFiles(archivePath))));
+        // A version id would depend on the bucket's versioning, which may not have propagated yet.
+        assert.deepStrictEqual(fn.inputs.code, { s3Bucket: artifacts.state.bucketName, s3Key: code.inputs.key });
         assert.ok(fn.dependencies.includes(code.urn), "the function waits for its code");
       });
 
       it("passes every setting the function reads through the shared environment names", async () => {
         const run = await stackRun(stack);
-        const vars = one(run, FUNCTION).inputs.environment.variables;
+        const fn = one(run, FUNCTION);
+        const vars = fn.inputs.environment.variables;
         const cfg = (k: string) => run.config[`thumbnail-pipeline:${k}`];
         assert.deepStrictEqual(vars, {
           [EnvVar.Environment]: stack,
@@ -57,10 +57,17 @@ describe("Thumbnail function", () => {
           [EnvVar.JpegQuality]: cfg("jpegQuality"),
           [EnvVar.MaxObjectBytes]: cfg("maxObjectBytes"),
           [EnvVar.MaxImagePixels]: cfg("maxImagePixels"),
+          [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(fn.inputs.timeout)),
           [EnvVar.PowertoolsServiceName]: SERVICE_NAME,
           [EnvVar.PowertoolsMetricsNamespace]: METRICS_NAMESPACE,
           [EnvVar.PowertoolsLogLevel]: cfg("logLevel"),
         });
+      });
+
+      it("gives one image's decode a budget that leaves part of the function timeout to record a stopped decode", async () => {
+        const fn = one(await stackRun(stack), FUNCTION);
+        const budgetMs = Number(fn.inputs.environment.variables[EnvVar.DecodeTimeoutMs]);
+        assert.ok(budgetMs > 0 && budgetMs <= fn.inputs.timeout * 1000 - 10_000, `decode budget ${budgetMs} ms within a ${fn.inputs.timeout} s timeout`);
       });
 
       it("logs JSON to its own log group with the configured retention", async () => {
@@ -72,6 +79,8 @@ describe("Thumbnail function", () => {
         assert.strictEqual(fn.inputs.loggingConfig.logFormat, "JSON");
         assert.strictEqual(fn.inputs.loggingConfig.logGroup, logGroup.inputs.logGroupName);
         assert.strictEqual(fn.inputs.loggingConfig.applicationLogLevel, run.config["thumbnail-pipeline:logLevel"]);
+        // Lambda sends platform.report (the dashboard's timeouts and crashes) at system level INFO.
+        assert.ok(["INFO", "DEBUG"].includes(fn.inputs.loggingConfig.systemLogLevel), `systemLogLevel ${fn.inputs.loggingConfig.systemLogLevel} drops platform.report`);
         assert.ok(fn.dependencies.includes(logGroup.urn), "the log group exists before the function writes");
       });
 

@@ -56,7 +56,7 @@ describe("Execution role", () => {
         const actual = statements(run).map((s) => {
           assert.strictEqual(s.Effect, "Allow");
           assert.strictEqual(s.Condition, undefined);
-          return [asList(s.Action).sort().join(","), asList(s.Resource).join(",")];
+          return [[...asList(s.Action)].sort().join(","), asList(s.Resource).join(",")]; // a copy: the run is shared, read-only
         });
         assert.deepStrictEqual(
           actual.sort(),

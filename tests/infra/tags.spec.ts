@@ -6,6 +6,8 @@ import { customResources, REPO_ROOT, runWith, STACKS, stackRun, type RegisteredR
 
 /** Whether the provider SDK declares a `tags` input for this resource type (read from its typings). */
 function takesTags(type: string): boolean {
+  // A Pulumi dynamic resource (the role-readiness wait) exists only in Pulumi's state: nothing to tag.
+  if (type === "pulumi-nodejs:dynamic:Resource") return false;
   const [pkg, mod, name] = type.split(":");
   const dir = pkg === "aws-native" ? "aws-native" : "aws";
   const modulePath = mod.split("/")[0];

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EnvVar } from "../../function/src/contract/environment";
+import { decodeTimeoutMs } from "../../function/src/contract/decodeLimits";
 import { validateConfig } from "../../infra/config";
 import { deriveBucketName, physicalName, Purpose } from "../../infra/naming";
 import { UsageError } from "../../local/errors";
@@ -39,6 +40,7 @@ describe("local stack settings", () => {
       [EnvVar.JpegQuality]: String(defaults.jpegQuality),
       [EnvVar.MaxObjectBytes]: String(defaults.maxObjectBytes),
       [EnvVar.MaxImagePixels]: String(defaults.maxImagePixels),
+      [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(defaults.functionTimeoutSeconds)),
       [EnvVar.PowertoolsServiceName]: stack.functionEnvironment[EnvVar.PowertoolsServiceName],
       [EnvVar.PowertoolsMetricsNamespace]: stack.functionEnvironment[EnvVar.PowertoolsMetricsNamespace],
       [EnvVar.PowertoolsLogLevel]: defaults.logLevel,

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { AlarmTopic } from "../../infra/alarmTopic";
 import { AlarmPurpose, Alarms, alarmDefinitions } from "../../infra/alarms";
-import { Dashboard, dashboardBody, dashboardConsoleUrl } from "../../infra/dashboard";
+import { Dashboard, dashboardBody, dashboardConsoleUrl, recentFailuresQuery } from "../../infra/dashboard";
 import { Monitoring } from "../../infra/monitoring";
 import {
   METRICS_NAMESPACE,
@@ -150,16 +150,20 @@ describe("Alarms", () => {
     assert.equal(d.unit, undefined, "a unit that differs from the emitted one would hide the data");
   });
 
-  it("creates the no-images-processed alarm only when idleAlarmHours is set, over that many hourly periods", async () => {
+  it("creates the no-images-processed alarm only when idleAlarmHours is set: invoked yet nothing processed in each of that many hours", async () => {
     assert.equal(alarmDefinitions(base)[AlarmPurpose.NoImagesProcessed], undefined);
     assert.equal(alarmDefinitions({ ...base, idleAlarmHours: 0 })[AlarmPurpose.NoImagesProcessed], undefined);
     const d = alarmDefinitions({ ...base, idleAlarmHours: 6 })[AlarmPurpose.NoImagesProcessed]!;
-    assert.equal(d.metricName, MetricName.ImagesProcessed);
-    assert.equal(d.period, 3600);
-    assert.equal(d.evaluationPeriods, 6);
-    assert.equal(d.comparisonOperator, "LessThanThreshold");
-    assert.equal(d.threshold, 1);
-    assert.equal(d.treatMissingData, "breaching", "no data is exactly 'nothing processed'");
+    const metrics = d.metrics as Array<{ id: string; expression?: string; returnData?: boolean; metricStat?: { metric: { namespace: string; metricName: string }; period: number; stat: string } }>;
+    const stat = (id: string) => metrics.find((m) => m.id === id)!.metricStat!;
+    assert.deepEqual([stat("invocations").metric.namespace, stat("invocations").metric.metricName], ["AWS/Lambda", "Invocations"]);
+    assert.deepEqual([stat("processed").metric.namespace, stat("processed").metric.metricName], [METRICS_NAMESPACE, MetricName.ImagesProcessed]);
+    for (const id of ["invocations", "processed"]) assert.deepEqual([stat(id).period, stat(id).stat], [3600, "Sum"]);
+    const returned = metrics.filter((m) => m.returnData !== false);
+    assert.deepEqual(returned.map((m) => m.expression), ["IF(FILL(invocations, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)"]);
+    assert.equal(d.metricName, undefined, "a metric math alarm names no single metric");
+    assert.deepEqual([d.evaluationPeriods, d.datapointsToAlarm, d.comparisonOperator, d.threshold], [6, 6, "GreaterThanOrEqualToThreshold", 1]);
+    assert.equal(d.treatMissingData, "notBreaching", "no data means no uploads, which is not a failure (the first day, quiet days)");
   });
 
   it("keeps the dead-letter alarm in ALARM through gaps in SQS metrics", () => {
@@ -230,6 +234,13 @@ describe("Dashboard body", () => {
     const query = String(log[0].properties.query);
     assert.match(query, /^SOURCE '\/aws\/lambda\/fn' \|/);
     assert.match(query, /sort @timestamp desc/);
+  });
+
+  it("finds timeouts and crashes by Lambda's JSON platform.report record (type, record.status), not by plain-text REPORT lines", () => {
+    const query = recentFailuresQuery("/aws/lambda/fn");
+    assert.match(query, /type = "platform\.report" and record\.status != "success"/);
+    for (const field of ["record.status", "record.errorType", "record.metrics.durationMs", "record.metrics.maxMemoryUsedMB"]) assert.ok(query.includes(field), `shows ${field}`);
+    assert.doesNotMatch(query, /@duration|@maxMemoryUsed/, "plain-text REPORT fields do not exist in JSON log format");
   });
 
   it("places widgets on the 24-column grid without overlap", () => {

@@ -69,16 +69,19 @@ function s3Record(bucket: string, key: string, size: number, eTag: string, seque
 }
 
 function customAlarms(run: Awaited<ReturnType<typeof stackRun>>): { name: string; watched: WatchedMetric }[] {
-  return ofType(run, "aws-native:cloudwatch:Alarm")
-    .filter((a) => a.inputs.namespace === METRICS_NAMESPACE)
-    .map((a) => ({
+  const dimensionMap = (dimensions: { name: string; value: string }[]) => Object.fromEntries(dimensions.map((d) => [d.name, d.value]));
+  return ofType(run, "aws-native:cloudwatch:Alarm").flatMap((a) => {
+    // A single-metric alarm names its metric; a metric math alarm (no-images-processed) holds
+    // its metrics in `metrics`, and each of ours in the function's namespace must be emitted too.
+    const single = a.inputs.namespace === METRICS_NAMESPACE ? [{ namespace: a.inputs.namespace, metricName: a.inputs.metricName, dimensions: a.inputs.dimensions }] : [];
+    const queried = ((a.inputs.metrics ?? []) as { metricStat?: { metric: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] } } }[])
+      .map((q) => q.metricStat?.metric)
+      .filter((m): m is NonNullable<typeof m> => m?.namespace === METRICS_NAMESPACE);
+    return [...single, ...queried].map((m) => ({
       name: a.inputs.alarmName,
-      watched: {
-        namespace: a.inputs.namespace,
-        metricName: a.inputs.metricName,
-        dimensions: Object.fromEntries((a.inputs.dimensions as { name: string; value: string }[]).map((d) => [d.name, d.value])),
-      },
+      watched: { namespace: m.namespace, metricName: m.metricName, dimensions: dimensionMap(m.dimensions) },
     }));
+  });
 }
 
 describe("the function's metrics and logs, and the alarms and dashboard that read them", function () {

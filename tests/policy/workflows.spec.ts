@@ -111,6 +111,18 @@ describe("delivery workflows", () => {
       const updates = Object.entries(workflow.jobs as Record<string, Any>).filter(([, job]) => pulumiSteps(job).some((s) => s.with!.command === "up" && /prod$/.test(s.with!["stack-name"])));
       assert.deepStrictEqual(updates.map(([name]) => name), ["prod"], "no other job updates prod");
     });
+
+    for (const stack of ["dev", "prod"]) {
+      it(`runs the preflight checks for ${stack} with the deploy credentials, before its \`pulumi up\``, () => {
+        const job = workflow.jobs[stack];
+        const all = steps(job);
+        const preflight = all.findIndex((s) => s.run?.trim() === `npm run preflight -- --stack ${stack}`);
+        const credentials = all.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        const up = all.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+        assert.ok(preflight >= 0, `${stack} runs npm run preflight -- --stack ${stack}`);
+        assert.ok(credentials < preflight && preflight < up, "after the AWS credentials, before the update");
+      });
+    }
   });
 
   describe("every workflow", () => {

@@ -3,8 +3,9 @@
  * has no S3 object type and CloudFormation has none either); CloudFormation uploads nothing.
  * So the code object is left out of the template, its archive is written beside the template
  * as a zip with a content-addressed name, and the template takes the bucket and key the
- * operator uploads it to as parameters (as CDK's asset parameters do). A new bundle means a new
- * key, and a new key redeploys the function.
+ * operator uploads it to as parameters (as CDK's asset parameters do). The key's default is the
+ * program's own content-addressed key (infra/codeArtifact.ts): a new bundle means a new key, and
+ * a new key redeploys the function.
  */
 import { createHash } from "crypto";
 import * as fs from "fs";
@@ -30,8 +31,10 @@ export interface CodeAsset {
   /** The zip's bytes. */
   zip: Buffer;
   sha256: string;
-  /** File name of the asset beside the template, and the key's default. */
+  /** File name of the asset beside the template. */
   fileName: string;
+  /** The S3 key the program gives the code object: the template's default CodeArtifactKey. */
+  key: string;
 }
 
 /** An asset or archive as the harness reports it: plain data with its class name as `kind`. */
@@ -55,7 +58,9 @@ export function isCodeObject(resource: RegisteredResource): boolean {
 export async function codeAsset(resource: RegisteredResource, stack: string): Promise<CodeAsset> {
   const zip = zipEntries(archiveEntries(resource.inputs.source, resource.name, "source"));
   const sha256 = createHash("sha256").update(zip).digest("hex");
-  return { zip, sha256, fileName: `${stack}.code-${sha256.slice(0, 16)}.zip` };
+  const key = resource.inputs.key;
+  if (typeof key !== "string" || key === "") throw new SynthError(resource.name, "key", "the code object has no literal key to offer as the template's default");
+  return { zip, sha256, fileName: `${stack}.code-${sha256.slice(0, 16)}.zip`, key };
 }
 
 function archiveEntries(archive: unknown, subject: string, property: string, prefix = ""): ZipEntry[] {
@@ -78,7 +83,7 @@ function archiveEntries(archive: unknown, subject: string, property: string, pre
   throw new SynthError(subject, property, `a ${archive.kind} cannot be zipped here (FileArchive of a directory or AssetArchive only)`);
 }
 
-export function codeParameters(asset: CodeAsset, project: string): Record<string, CfnParameter> {
+export function codeParameters(asset: CodeAsset): Record<string, CfnParameter> {
   return {
     [CODE_BUCKET_PARAMETER]: {
       Type: "String",
@@ -88,21 +93,21 @@ export function codeParameters(asset: CodeAsset, project: string): Record<string
     },
     [CODE_KEY_PARAMETER]: {
       Type: "String",
-      Description: `S3 key of the code archive; the default is the content-addressed name synth wrote beside this template (sha256 ${asset.sha256}).`,
-      Default: `${project}/${asset.fileName}`,
+      Description: `S3 key of the code archive; the default is the program's content-addressed key (upload ${asset.fileName}, sha256 ${asset.sha256}, there).`,
+      Default: asset.key,
       MinLength: 1,
     },
   };
 }
 
-export function leaveOutCodeObject(resource: RegisteredResource, asset: CodeAsset | undefined, project: string): LeftOutResource | undefined {
+export function leaveOutCodeObject(resource: RegisteredResource, asset: CodeAsset | undefined): LeftOutResource | undefined {
   if (!isCodeObject(resource) || !asset) return undefined;
   return {
     reason:
       `${resource.name} (${resource.type}) uploads the function code; CloudFormation uploads nothing. ` +
       `Upload ${asset.fileName} to ${CODE_BUCKET_PARAMETER}/${CODE_KEY_PARAMETER} before deploying.`,
     attributes: CODE_OBJECT_ATTRIBUTES,
-    parameters: codeParameters(asset, project),
+    parameters: codeParameters(asset),
   };
 }
 

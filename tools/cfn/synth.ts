@@ -16,6 +16,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ProgramRun, REPO_ROOT, runProgram, stackConfig } from "../program-under-mocks";
 import { CodeAsset, codeAsset, isCodeObject, leaveOutCodeObject, writeAsset } from "./codeAsset";
+import { leaveOutRoleReadiness } from "./roleReadiness";
 import { SynthError } from "./errors";
 import { MarkerLengths, MarkerTable } from "./markers";
 import { differences, mergeOptionalParameters } from "./merge";
@@ -118,7 +119,7 @@ export async function synthesize(options: SynthOptions): Promise<StackSynthesis>
       description: `${run.project} (${stack}): serverless image-thumbnail pipeline. Synthesized from the Pulumi program by npm run synth; edit the program, not this file.`,
       parameters: parameters(),
       literalParameters: [{ value: environment, parameter: "Environment" }],
-      leaveOut: (resource) => leaveOutCodeObject(resource, asset, run.project),
+      leaveOut: (resource) => leaveOutCodeObject(resource, asset) ?? leaveOutRoleReadiness(resource),
       outputs: run.outputs,
     });
     return { run, built };

@@ -3,9 +3,8 @@
  * timestamps and permissions, so the same bundle always gives the same bytes and therefore the
  * same content-addressed S3 key (CloudFormation redeploys the function only when the key changes).
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as zlib from "zlib";
+import { directoryFiles } from "../../infra/codeArtifact";
 
 export interface ZipEntry {
   /** Path inside the archive, "/"-separated. */
@@ -70,18 +69,9 @@ export function zipEntries(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, ...centrals, end]);
 }
 
-/** Every regular file under `directory`, named relative to it. */
+/** Every regular file under `directory` (the bundle's one definition of its files). */
 export function directoryEntries(directory: string): ZipEntry[] {
-  const entries: ZipEntry[] = [];
-  const walk = (dir: string): void => {
-    for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, item.name);
-      if (item.isDirectory()) walk(full);
-      else if (item.isFile()) entries.push({ name: path.relative(directory, full).split(path.sep).join("/"), data: fs.readFileSync(full) });
-    }
-  };
-  walk(directory);
-  return entries;
+  return directoryFiles(directory);
 }
 
 /** Reads back a zip written by zipEntries (for tests and checks; no zip64, no encryption). */

@@ -17,9 +17,17 @@ export const EnvVar = {
   MaxObjectBytes: "MAX_OBJECT_BYTES",
   /** Largest width × height, read from the image header, the function will decode. */
   MaxImagePixels: "MAX_IMAGE_PIXELS",
+  /** Milliseconds one image's decode may take before it is stopped (DecodeTimeout); the stack derives it from the function timeout. */
+  DecodeTimeoutMs: "DECODE_TIMEOUT_MS",
   /** Powertools settings (read by Powertools itself). */
   PowertoolsServiceName: "POWERTOOLS_SERVICE_NAME",
   PowertoolsMetricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
   PowertoolsLogLevel: "POWERTOOLS_LOG_LEVEL",
 } as const;
 export type EnvVar = (typeof EnvVar)[keyof typeof EnvVar];
+
+/** Variables the Lambda runtime itself sets (never the stack); `npm start`'s containers set them too. */
+export const LambdaRuntimeEnvVar = {
+  /** The function's memory size, MB: the decoder's memory bound is a share of it. */
+  FunctionMemorySize: "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+} as const;

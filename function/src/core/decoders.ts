@@ -11,6 +11,7 @@ import type * as Pngjs from "pngjs";
 import type * as BmpTs from "bmp-ts";
 import type UtifType from "utif2";
 import { decodeJpeg, JpegTooLargeError, JpegTooManyScansError } from "./jpegDecoder";
+import { assertBmpPaletteFits } from "./bmpPalette";
 import { FailureReason, PermanentError } from "./errors";
 import type { ImageHeader } from "./imageHeader";
 import { decodeGif } from "./gifDecoder";
@@ -69,6 +70,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
 
 function decodeBmp(buffer: Buffer): Bitmap {
   const bmp = require("bmp-ts") as typeof BmpTs;
+  assertBmpPaletteFits(buffer);
   const decoded = bmp.decode(buffer);
   const data = decoded.data;
   // bmp-ts yields ABGR with an unused alpha byte.

@@ -44,6 +44,12 @@ export const FailureReason = {
    * another type). Metric and log only: the record is left as it is (see processUpload).
    */
   RecordUnreadable: "RecordUnreadable",
+  /** Decoding ran past the per-image time budget (DECODE_TIMEOUT_MS) and was stopped: a decoder hang or a file built to be slow. */
+  DecodeTimeout: "DecodeTimeout",
+  /** Decoding pushed the process past its memory bound (a share of the function's memory) and was stopped: a bomb the header checks did not see. */
+  DecodeTooLarge: "DecodeTooLarge",
+  /** The decoder thread died without an answer (a crash inside a decoder, not a fault of the invocation). */
+  DecoderCrashed: "DecoderCrashed",
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 
@@ -65,6 +71,11 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   ObjectTooLarge: true,
   TooManyPixels: true,
   TooComplex: true,
+  // The decode backstop: another attempt would run the same bytes into the same decoder and
+  // spend the same budget again.
+  DecodeTimeout: true,
+  DecodeTooLarge: true,
+  DecoderCrashed: true,
   EmptyObject: true,
   UnexpectedBucket: true,
   // The key cannot be removed from an existing object: re-encrypting it is a new upload.

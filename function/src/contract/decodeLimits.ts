@@ -1,0 +1,38 @@
+/**
+ * The rules that bound one image's decode, shared by the stack (which sizes the function and
+ * sets the time budget) and the function (which enforces them, see worker/isolatedThumbnailer.ts).
+ */
+
+/** Peak memory of a full-size decode per pixel (measured ≈ 15–17, rounded up), and of the runtime itself. */
+export const DECODE_BYTES_PER_PIXEL = 20;
+export const RUNTIME_BASE_BYTES = 128 * 2 ** 20;
+
+/** Memory, in bytes, a full-size decode of an image of `pixels` pixels needs: the rule functionMemoryMb is checked against, and the fuzzer's memory rule. */
+export function decodeMemoryBytes(pixels: number): number {
+  return pixels * DECODE_BYTES_PER_PIXEL + RUNTIME_BASE_BYTES;
+}
+
+/**
+ * Share of the Lambda timeout one image's decode may take. The rest is for reading the upload
+ * before it and writing the FAILED record after a stopped decode (S3 and DynamoDB calls have
+ * their own, shorter, client timeouts), so a runaway decoder ends as a record, not a timeout.
+ */
+export const DECODE_TIMEOUT_SHARE_OF_FUNCTION_TIMEOUT = 0.5;
+
+/** The per-image decode budget, ms, for a function with this timeout. */
+export function decodeTimeoutMs(functionTimeoutSeconds: number): number {
+  return Math.floor(functionTimeoutSeconds * 1000 * DECODE_TIMEOUT_SHARE_OF_FUNCTION_TIMEOUT);
+}
+
+/**
+ * Share of the function's memory the whole process (handler and decoder thread) may reach
+ * before the decoder is stopped. Lambda kills the whole sandbox at its memory size, so the
+ * bound sits below it: the headroom absorbs what is allocated between two checks of the
+ * resident set and what the handler needs to write the FAILED record.
+ */
+export const PROCESS_MEMORY_SHARE_OF_FUNCTION_MEMORY = 0.9;
+
+/** The resident-set bound, bytes, for a function with this much memory. */
+export function processMemoryLimitBytes(functionMemoryMb: number): number {
+  return Math.floor(functionMemoryMb * 2 ** 20 * PROCESS_MEMORY_SHARE_OF_FUNCTION_MEMORY);
+}

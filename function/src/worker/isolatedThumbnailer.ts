@@ -1,0 +1,250 @@
+/**
+ * The backstop behind every decoder: the thumbnail core runs in a worker thread, kept warm and
+ * reused image after image, under a time budget and a memory bound. A decode that overruns
+ * either is stopped (the thread is terminated; a fresh one serves the next image) and ends as
+ * a PermanentError of its own reason, so one hostile upload becomes one FAILED record instead
+ * of a hung or killed invocation.
+ *
+ * Memory: a worker's resourceLimits cap only its V8 heap, while decoders hold pixels in
+ * Buffers and WASM memory outside it. So the bound is on the whole process's resident set
+ * (what Lambda's limit counts), checked every few milliseconds while a decode runs; the V8
+ * heap limit stays as well, for a runaway in ordinary JS objects.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Worker } from "node:worker_threads";
+import { FailureReason, PermanentError } from "../core/errors";
+import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
+import { uncrossError, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
+
+/** File name of the decoder thread's bundle beside dist/function/index.js. */
+export const WORKER_FILE_NAME = "thumbnailWorker.js";
+
+export interface DecodeLimits {
+  /** Longest one image may take, ms. */
+  timeoutMs: number;
+  /** Largest resident set of the whole process while an image decodes, bytes. */
+  processMemoryLimitBytes: number;
+}
+
+export interface IsolatedThumbnailerOptions extends DecodeLimits {
+  /** Script the thread runs (.js, or .ts under ts-node); default: the production worker. */
+  workerFile?: string;
+  /** How often the resident set is read while a decode runs, ms. */
+  memoryCheckMs?: number;
+  /** Drop what decoders print (omggif and utif2 log warnings): for the fuzzer, whose output is the findings. */
+  silent?: boolean;
+}
+
+const MIB = 2 ** 20;
+const DEFAULT_MEMORY_CHECK_MS = 5;
+const STOP_WAIT_MS = 2_000;
+
+/** The production worker: bundled beside this code, else (ts-node: tests, tools) its TypeScript source. */
+export function defaultWorkerFile(): string {
+  const bundled = path.join(__dirname, WORKER_FILE_NAME);
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, "thumbnailWorker.ts");
+}
+
+function startWorker(file: string, heapLimitMb: number, silent: boolean): Worker {
+  const options = { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb }, stdout: silent, stderr: silent };
+  // A TypeScript worker (tests, tools under ts-node) registers ts-node in its own thread first.
+  const worker = file.endsWith(".ts")
+    ? new Worker(`require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { ...options, eval: true })
+    : new Worker(file, options);
+  if (silent) {
+    worker.stdout.resume();
+    worker.stderr.resume();
+  }
+  return worker;
+}
+
+interface Pending {
+  id: number;
+  resolve(result: ThumbnailResult): void;
+  reject(err: Error): void;
+}
+
+interface Thread {
+  worker: Worker;
+  isReady: boolean;
+  /** Resolves when the thread has loaded the core (never rejects: a thread that dies is handled by onCrash). */
+  ready: Promise<void>;
+  markReady(): void;
+}
+
+export class IsolatedThumbnailer {
+  private thread: Thread | undefined;
+  private pending: Pending | undefined;
+  private nextId = 1;
+  /**
+   * Settles once the last stopped thread has exited (or after STOP_WAIT_MS): its memory is
+   * freed only then, and the next image's memory checks must not count it.
+   */
+  private stopped: Promise<void> = Promise.resolve();
+  /** Jobs run one at a time (memory is bounded per image); later calls wait their turn. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly workerFile: string;
+  private readonly memoryCheckMs: number;
+  private readonly heapLimitMb: number;
+
+  constructor(private readonly limits: IsolatedThumbnailerOptions) {
+    if (!(limits.timeoutMs > 0)) throw new RangeError(`decode timeoutMs must be positive, got ${limits.timeoutMs}`);
+    if (!(limits.processMemoryLimitBytes > 0)) throw new RangeError(`processMemoryLimitBytes must be positive, got ${limits.processMemoryLimitBytes}`);
+    this.workerFile = limits.workerFile ?? defaultWorkerFile();
+    this.memoryCheckMs = limits.memoryCheckMs ?? DEFAULT_MEMORY_CHECK_MS;
+    this.heapLimitMb = Math.max(64, Math.floor(limits.processMemoryLimitBytes / MIB));
+  }
+
+  /** Starts the thread now (e.g. at cold start) so the first image does not wait for it; resolves once it has loaded the core. */
+  warm(): Promise<void> {
+    return this.ensureThread().ready;
+  }
+
+  /**
+   * The core's result for these bytes, made in the thread. The caller keeps its bytes: they
+   * are copied once into a buffer that is transferred, not cloned (about 1 ms for 5 MB).
+   */
+  make(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
+    const job = this.queue.then(() => this.stopped).then(() => this.run(bytes, options));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  async close(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    if (thread) await thread.worker.terminate();
+  }
+
+  private ensureThread(): Thread {
+    if (this.thread) return this.thread;
+    const worker = startWorker(this.workerFile, this.heapLimitMb, this.limits.silent ?? false);
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    // An idle warm thread must not keep a CLI or test process alive (a running job holds its
+    // deadline timer), but a starting one must, or awaiting warm() would let the process end.
+    const thread: Thread = { worker, isReady: false, ready, markReady: () => ((thread.isReady = true), worker.unref(), markReady()) };
+    worker.on("message", (message: JobReply | ReadyMessage) => {
+      if ("ready" in message) thread.markReady();
+      else this.onReply(thread, message);
+    });
+    worker.on("error", (err: Error & { code?: string }) => this.onCrash(thread, err));
+    worker.on("exit", (code) => this.onCrash(thread, new Error(`the decoder thread exited with code ${code}`)));
+    this.thread = thread;
+    return thread;
+  }
+
+  private run(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
+    const thread = this.ensureThread();
+    const id = this.nextId++;
+    const copy = new Uint8Array(bytes);
+    return new Promise<ThumbnailResult>((resolve, reject) => {
+      let started = Date.now();
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        clearTimeout(deadline);
+        clearInterval(memoryCheck);
+        this.pending = undefined;
+      };
+      const stop = (error: PermanentError) => {
+        settle();
+        this.discard(thread);
+        reject(error);
+      };
+      const overran = () =>
+        stop(
+          new PermanentError(
+            FailureReason.DecodeTimeout,
+            `decoding took longer than the ${this.limits.timeoutMs} ms budget for one image (DECODE_TIMEOUT_MS) and was stopped`,
+          ),
+        );
+      // The budget is the decode's: it starts once the thread has loaded the core. A thread
+      // that takes the whole budget just to start counts as an overrun too.
+      let deadline = setTimeout(overran, this.limits.timeoutMs);
+      if (!thread.isReady) {
+        void thread.ready.then(() => {
+          if (settled) return;
+          clearTimeout(deadline);
+          started = Date.now();
+          deadline = setTimeout(overran, this.limits.timeoutMs);
+        });
+      }
+      const memoryCheck = setInterval(() => {
+        const rss = process.memoryUsage.rss();
+        if (rss > this.limits.processMemoryLimitBytes) {
+          stop(
+            new PermanentError(
+              FailureReason.DecodeTooLarge,
+              `decoding raised the process's memory to ${Math.round(rss / MIB)} MiB after ${Date.now() - started} ms, past its bound of ${Math.round(this.limits.processMemoryLimitBytes / MIB)} MiB, and was stopped`,
+            ),
+          );
+        }
+      }, this.memoryCheckMs);
+      memoryCheck.unref();
+      this.pending = {
+        id,
+        resolve: (result) => {
+          settle();
+          resolve(result);
+        },
+        reject: (err) => {
+          settle();
+          reject(err);
+        },
+      };
+      const request: JobRequest = { id, bytes: copy, options };
+      thread.worker.postMessage(request, [copy.buffer as ArrayBuffer]);
+    });
+  }
+
+  private onReply(thread: Thread, reply: JobReply): void {
+    const pending = this.pending;
+    if (thread !== this.thread || !pending || pending.id !== reply.id) return;
+    if (!reply.ok) {
+      pending.reject(uncrossError(reply.error));
+      return;
+    }
+    pending.resolve({
+      thumbnails: reply.thumbnails.map((t) => ({ ...t, bytes: Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength) })),
+      facts: reply.facts,
+    });
+  }
+
+  /** The thread died on its own: this image fails permanently, and the next one gets a fresh thread. */
+  private onCrash(thread: Thread, err: Error & { code?: string }): void {
+    if (thread !== this.thread) return;
+    this.thread = undefined;
+    const pending = this.pending;
+    if (!pending) return;
+    const error =
+      err.code === "ERR_WORKER_OUT_OF_MEMORY"
+        ? new PermanentError(FailureReason.DecodeTooLarge, `decoding filled the decoder thread's ${this.heapLimitMb} MiB JavaScript heap and was stopped: ${err.message}`)
+        : new PermanentError(FailureReason.DecoderCrashed, `the decoder thread died without an answer: ${err.message}`);
+    pending.reject(error);
+  }
+
+  /** Stops a thread that overran (it may be stuck in a loop) and starts its replacement now, while the handler records the failure. */
+  private discard(thread: Thread): void {
+    if (this.thread === thread) this.thread = undefined;
+    thread.worker.removeAllListeners();
+    // Errors of a thread already given up are of no interest; one listener keeps them from being thrown.
+    thread.worker.on("error", () => undefined);
+    const exited = thread.worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+    // A thread stuck inside one native call exits only when the call returns: wait a little, not forever.
+    this.stopped = Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+    this.ensureThread();
+  }
+}
+
+let shared: IsolatedThumbnailer | undefined;
+
+/** The container's one isolated thumbnailer, made on first use with these limits. */
+export function sharedThumbnailer(limits: DecodeLimits): IsolatedThumbnailer {
+  shared ??= new IsolatedThumbnailer(limits);
+  return shared;
+}

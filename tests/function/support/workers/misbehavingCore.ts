@@ -1,0 +1,24 @@
+/**
+ * A decoder thread for the backstop's tests: the real core behind the real job protocol,
+ * except for inputs that start with a command word, which misbehave the way a broken decoder
+ * would: HANG loops forever, GROW fills Buffers (outside the V8 heap) without end, HEAP fills
+ * the JS heap, EXIT kills the thread, THROW throws a plain Error.
+ */
+import { makeThumbnails } from "../../../../function/src/core/thumbnailer";
+import { serve } from "../../../../function/src/worker/serve";
+
+serve(async (bytes, options) => {
+  const command = Buffer.from(bytes.subarray(0, 5)).toString("latin1");
+  if (command === "HANG ") for (;;);
+  if (command === "GROW ") {
+    const held: Buffer[] = [];
+    for (;;) held.push(Buffer.alloc(16 * 2 ** 20, 1));
+  }
+  if (command === "HEAP ") {
+    const held: number[][] = [];
+    for (;;) held.push(new Array(1_000_000).fill(Math.random()));
+  }
+  if (command === "EXIT ") process.exit(3);
+  if (command === "THROW") throw new RangeError("a bug in the core");
+  return makeThumbnails(bytes, options);
+});
