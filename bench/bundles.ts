@@ -39,7 +39,12 @@ export async function buildWorkers(dir: string): Promise<Workers> {
     logLevel: "silent",
   });
   for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(dir, asset.fileName));
-  return { core: path.join(dir, "core.js"), naiveJimp: path.join(dir, "naiveJimp.js"), isolated: path.join(dir, "isolated.js"), coreModule: path.join(dir, "coreModule.js") };
+  return {
+    core: path.join(dir, "core.js"),
+    naiveJimp: path.join(dir, "naiveJimp.js"),
+    isolated: path.join(dir, "isolated.js"),
+    coreModule: path.join(dir, "coreModule.js"),
+  };
 }
 
 export interface BundleFacts {
@@ -66,7 +71,8 @@ export function requireTime(file: string, samples: number): RequireTime {
   const cpu: number[] = [];
   for (let i = 0; i < samples; i++) {
     const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`bench: require(${file}) failed: ${run.stderr.trim().split("\n").slice(-8).join("\n").slice(0, 2000)}`);
+    if (run.status !== 0)
+      throw new Error(`bench: require(${file}) failed: ${run.stderr.trim().split("\n").slice(-8).join("\n").slice(0, 2000)}`);
     const [ms, cpuMs] = JSON.parse(run.stdout) as [number, number];
     wall.push(ms);
     cpu.push(cpuMs);

@@ -127,13 +127,22 @@ function pngBomb(width: number, height: number): Buffer {
   ihdr.set([8, 6, 0, 0, 0], 8);
   // A stream of zero rows would inflate to width*height*4 bytes; a few KB of it is enough.
   const idat = zlib.deflateSync(Buffer.alloc(1 << 20));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", idat),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 /** A real small JPEG with its SOF dimensions patched to width × height. */
 async function jpegBomb(width: number, height: number): Promise<Buffer> {
-  const small = Buffer.from(await sharp(photoPixels(64, 64, 3), { raw: { width: 64, height: 64, channels: 3 } }).jpeg().toBuffer());
-  for (let i = 2; i + 9 < small.length; ) {
+  const small = Buffer.from(
+    await sharp(photoPixels(64, 64, 3), { raw: { width: 64, height: 64, channels: 3 } })
+      .jpeg()
+      .toBuffer(),
+  );
+  for (let i = 2; i + 9 < small.length;) {
     const marker = small[i + 1];
     const length = small.readUInt16BE(i + 2);
     if (marker === 0xc0 || marker === 0xc2) {
@@ -148,7 +157,11 @@ async function jpegBomb(width: number, height: number): Promise<Buffer> {
 
 /** A GIF whose logical screen and first frame declare width × height. */
 async function gifBomb(width: number, height: number): Promise<Buffer> {
-  const small = Buffer.from(await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } }).gif().toBuffer());
+  const small = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } })
+      .gif()
+      .toBuffer(),
+  );
   small.writeUInt16LE(width, 6);
   small.writeUInt16LE(height, 8);
   // Image descriptor: first 0x2C after the header/palette/extensions.
@@ -167,7 +180,15 @@ export async function makeBenchImages(dir: string, quick: boolean): Promise<Benc
     const encoded = await spec.encode(sharp(raw, { raw: { width: spec.width, height: spec.height, channels } })).toBuffer();
     const file = path.join(dir, `${spec.name}.${spec.name.split("-")[0]}`);
     fs.writeFileSync(file, encoded);
-    images.push({ name: spec.name, kind: "photo", file, bytes: encoded.length, width: spec.width, height: spec.height, naiveJimp: spec.naiveJimp ?? true });
+    images.push({
+      name: spec.name,
+      kind: "photo",
+      file,
+      bytes: encoded.length,
+      width: spec.width,
+      height: spec.height,
+      naiveJimp: spec.naiveJimp ?? true,
+    });
   }
   const bombs: Array<[string, Buffer, number, number]> = [
     ["png-bomb-400mp", pngBomb(20000, 20000), 20000, 20000],

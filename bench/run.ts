@@ -99,14 +99,27 @@ function readStackDefaults(): { memoryMb: number; timeoutSeconds: number; maxIma
     config?: Record<string, { default?: unknown }>;
   };
   const value = (key: string, fallback: number) => Number(project.config?.[key]?.default ?? fallback);
-  return { memoryMb: value("functionMemoryMb", FULL_VCPU_MB), timeoutSeconds: value("functionTimeoutSeconds", 60), maxImagePixels: value("maxImagePixels", 50_000_000) };
+  return {
+    memoryMb: value("functionMemoryMb", FULL_VCPU_MB),
+    timeoutSeconds: value("functionTimeoutSeconds", 60),
+    maxImagePixels: value("maxImagePixels", 50_000_000),
+  };
 }
 
 function runWorker(script: string, task: WorkerTask): WorkerReport {
   const run = spawnSync(process.execPath, [script, JSON.stringify(task)], { encoding: "utf8", maxBuffer: 1 << 20 });
   const line = run.stdout.trim().split("\n").pop() ?? "";
   if (run.status !== 0 || !line.startsWith("{")) {
-    return { requireMs: 0, coldMs: 0, warmMs: [], coldCpuMs: 0, warmCpuMs: [], peakRssMb: 0, outputBytes: 0, error: `worker exited ${run.status ?? run.signal}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}` };
+    return {
+      requireMs: 0,
+      coldMs: 0,
+      warmMs: [],
+      coldCpuMs: 0,
+      warmCpuMs: [],
+      peakRssMb: 0,
+      outputBytes: 0,
+      error: `worker exited ${run.status ?? run.signal}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`,
+    };
   }
   return JSON.parse(line) as WorkerReport;
 }
@@ -134,7 +147,16 @@ async function timeSharp(file: string, runs: number): Promise<{ ms: number; cpuM
 
 async function benchImage(image: BenchImage, workers: Workers, dir: string, args: Args, maxPixels: number): Promise<ImageResult> {
   const budgetMs = args.quick ? 3_000 : 8_000;
-  const task = (outFile: string, runs: number): WorkerTask => ({ file: image.file, runs, budgetMs, minRuns: Math.min(runs, 3), outFile, sizes: SIZES, jpegQuality: JPEG_QUALITY, maxPixels });
+  const task = (outFile: string, runs: number): WorkerTask => ({
+    file: image.file,
+    runs,
+    budgetMs,
+    minRuns: Math.min(runs, 3),
+    outFile,
+    sizes: SIZES,
+    jpegQuality: JPEG_QUALITY,
+    maxPixels,
+  });
   const coreOut = path.join(dir, `${image.name}.core.out`);
   const core = runWorker(workers.core, task(coreOut, args.runs));
   const naiveOut = path.join(dir, `${image.name}.jimp.out`);
@@ -178,7 +200,8 @@ async function benchImage(image: BenchImage, workers: Workers, dir: string, args
     const upright: RawImage = await decodeUpright(image.file);
     const references = new Map<string, RawImage>();
     if (!core.error && fs.existsSync(coreOut)) result.psnrDb = await thumbnailPsnr(upright, fs.readFileSync(coreOut), references);
-    if (naive && !naive.error && fs.existsSync(naiveOut)) result.naiveJimpPsnrDb = await thumbnailPsnr(upright, fs.readFileSync(naiveOut), references);
+    if (naive && !naive.error && fs.existsSync(naiveOut))
+      result.naiveJimpPsnrDb = await thumbnailPsnr(upright, fs.readFileSync(naiveOut), references);
     if (sharpRun.output) result.sharpPsnrDb = await thumbnailPsnr(upright, sharpRun.output, references);
   }
   return result;
@@ -215,10 +238,15 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   // Full-size decoders (PNG, TIFF, GIF) grow with pixels: fit MB per MP between the smallest and
   // largest of them; without two far enough apart (--quick), use 16 MB per MP, what the full
   // run measured for pngjs (inflated rows, the RGBA bitmap, and garbage not yet collected).
-  const fullSize = results.filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && r.peakRssMb > 0 && !r.error).sort((a, b) => a.megapixels - b.megapixels);
+  const fullSize = results
+    .filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && r.peakRssMb > 0 && !r.error)
+    .sort((a, b) => a.megapixels - b.megapixels);
   const small = fullSize[0];
   const large = fullSize[fullSize.length - 1];
-  const slope = small && large && large.megapixels >= 4 * small.megapixels ? (large.peakRssMb - small.peakRssMb) / (large.megapixels - small.megapixels) : 16;
+  const slope =
+    small && large && large.megapixels >= 4 * small.megapixels
+      ? (large.peakRssMb - small.peakRssMb) / (large.megapixels - small.megapixels)
+      : 16;
   const anchor = large ?? { peakRssMb: 100, megapixels: 0 };
   const maxMp = stack.maxImagePixels / 1e6;
   const expectedPeak = Math.max(anchor.peakRssMb + slope * (maxMp - anchor.megapixels), ...results.map((r) => r.peakRssMb));
@@ -253,27 +281,64 @@ function checkTargets(results: ImageResult[], bundle: BundleFacts): Target[] {
   for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp"]) {
     const r = byName.get(name);
     if (!r) continue;
-    targets.push({ what: `${name} ≤ 3× sharp (warm median)`, met: !r.error && r.ratioToSharp <= 3, detail: `${fmt(r.ms)} ms vs sharp ${fmt(r.sharpMs)} ms = ${fmt(r.ratioToSharp, 2)}× (CPU ${fmt(r.cpuMs)} vs ${fmt(r.sharpCpuMs)} ms = ${fmt(r.cpuRatioToSharp, 2)}×)` });
+    targets.push({
+      what: `${name} ≤ 3× sharp (warm median)`,
+      met: !r.error && r.ratioToSharp <= 3,
+      detail: `${fmt(r.ms)} ms vs sharp ${fmt(r.sharpMs)} ms = ${fmt(r.ratioToSharp, 2)}× (CPU ${fmt(r.cpuMs)} vs ${fmt(r.sharpCpuMs)} ms = ${fmt(r.cpuRatioToSharp, 2)}×)`,
+    });
   }
   const r12 = byName.get("jpeg-12mp");
-  if (r12) targets.push({ what: "jpeg-12mp cold ≤ 300 ms", met: r12.coldMs <= 300, detail: `${fmt(r12.coldMs)} ms (CPU ${fmt(r12.coldCpuMs)} ms)` });
+  if (r12)
+    targets.push({
+      what: "jpeg-12mp cold ≤ 300 ms",
+      met: r12.coldMs <= 300,
+      detail: `${fmt(r12.coldMs)} ms (CPU ${fmt(r12.coldCpuMs)} ms)`,
+    });
   const r48 = byName.get("jpeg-48mp");
   if (r48) targets.push({ what: "jpeg-48mp peak RSS < 192 MB", met: r48.peakRssMb < 192, detail: `${fmt(r48.peakRssMb)} MB` });
   for (const r of results.filter((x) => x.kind === "photo" && !x.name.startsWith("jpeg") && x.naiveJimpMs !== undefined)) {
-    targets.push({ what: `${r.name} no slower than naive jimp`, met: r.ms <= (r.naiveJimpMs as number) * 1.05, detail: `${fmt(r.ms)} ms vs jimp ${fmt(r.naiveJimpMs)} ms (CPU ${fmt(r.cpuMs)} vs ${fmt(r.naiveJimpCpuMs)} ms)` });
+    targets.push({
+      what: `${r.name} no slower than naive jimp`,
+      met: r.ms <= (r.naiveJimpMs as number) * 1.05,
+      detail: `${fmt(r.ms)} ms vs jimp ${fmt(r.naiveJimpMs)} ms (CPU ${fmt(r.cpuMs)} vs ${fmt(r.naiveJimpCpuMs)} ms)`,
+    });
   }
   for (const r of results.filter((x) => x.kind === "bomb")) {
-    targets.push({ what: `${r.name} refused in < 50 ms`, met: !!r.error && Math.max(r.coldMs, r.maxMs) < 50, detail: `cold ${fmt(r.coldMs, 1)} ms, warm max ${fmt(r.maxMs, 1)} ms: ${r.error ?? "NOT REFUSED"}` });
+    targets.push({
+      what: `${r.name} refused in < 50 ms`,
+      met: !!r.error && Math.max(r.coldMs, r.maxMs) < 50,
+      detail: `cold ${fmt(r.coldMs, 1)} ms, warm max ${fmt(r.maxMs, 1)} ms: ${r.error ?? "NOT REFUSED"}`,
+    });
   }
   for (const r of results.filter((x) => x.psnrDb !== undefined && x.naiveJimpPsnrDb !== undefined)) {
-    targets.push({ what: `${r.name} PSNR within 0.5 dB of naive jimp`, met: (r.psnrDb as number) >= (r.naiveJimpPsnrDb as number) - 0.5, detail: `${fmt(r.psnrDb, 2)} dB vs jimp ${fmt(r.naiveJimpPsnrDb, 2)} dB` });
+    targets.push({
+      what: `${r.name} PSNR within 0.5 dB of naive jimp`,
+      met: (r.psnrDb as number) >= (r.naiveJimpPsnrDb as number) - 0.5,
+      detail: `${fmt(r.psnrDb, 2)} dB vs jimp ${fmt(r.naiveJimpPsnrDb, 2)} dB`,
+    });
   }
   if (r12?.isolatedMs !== undefined && r12.isolatedCpuMs !== undefined) {
-    targets.push({ what: "jpeg-12mp through the decode backstop within 5% of the direct core (warm CPU)", met: r12.isolatedCpuMs <= r12.cpuMs * 1.05, detail: `${fmt(r12.isolatedCpuMs, 1)} vs ${fmt(r12.cpuMs, 1)} CPU ms (+${fmt((r12.isolatedCpuMs / r12.cpuMs - 1) * 100, 1)}%); wall ${fmt(r12.isolatedMs, 1)} vs ${fmt(r12.ms, 1)} ms` });
-    targets.push({ what: "jpeg-12mp cold start through the backstop within 5% of the direct core", met: (r12.isolatedColdMs as number) <= (r12.directColdStartMs as number) * 1.05, detail: `thread start + core load + first call ${fmt(r12.isolatedColdMs, 1)} ms vs require + first call ${fmt(r12.directColdStartMs, 1)} ms (+${fmt(((r12.isolatedColdMs as number) / (r12.directColdStartMs as number) - 1) * 100, 1)}%)` });
+    targets.push({
+      what: "jpeg-12mp through the decode backstop within 5% of the direct core (warm CPU)",
+      met: r12.isolatedCpuMs <= r12.cpuMs * 1.05,
+      detail: `${fmt(r12.isolatedCpuMs, 1)} vs ${fmt(r12.cpuMs, 1)} CPU ms (+${fmt((r12.isolatedCpuMs / r12.cpuMs - 1) * 100, 1)}%); wall ${fmt(r12.isolatedMs, 1)} vs ${fmt(r12.ms, 1)} ms`,
+    });
+    targets.push({
+      what: "jpeg-12mp cold start through the backstop within 5% of the direct core",
+      met: (r12.isolatedColdMs as number) <= (r12.directColdStartMs as number) * 1.05,
+      detail: `thread start + core load + first call ${fmt(r12.isolatedColdMs, 1)} ms vs require + first call ${fmt(r12.directColdStartMs, 1)} ms (+${fmt(((r12.isolatedColdMs as number) / (r12.directColdStartMs as number) - 1) * 100, 1)}%)`,
+    });
   }
-  targets.push({ what: "bundle < 600 KB minified", met: bundle.bundleBytes < 600 * 1024, detail: `${(bundle.bundleBytes / 1024).toFixed(0)} KB (+ ${(bundle.sideFileBytes / 1024).toFixed(0)} KB WASM file beside it, read on the first JPEG)` });
-  targets.push({ what: "require() < 60 ms", met: bundle.requireMs < 60, detail: `${bundle.requireMs.toFixed(1)} ms (CPU ${bundle.requireCpuMs.toFixed(1)} ms)` });
+  targets.push({
+    what: "bundle < 600 KB minified",
+    met: bundle.bundleBytes < 600 * 1024,
+    detail: `${(bundle.bundleBytes / 1024).toFixed(0)} KB (+ ${(bundle.sideFileBytes / 1024).toFixed(0)} KB WASM file beside it, read on the first JPEG)`,
+  });
+  targets.push({
+    what: "require() < 60 ms",
+    met: bundle.requireMs < 60,
+    detail: `${bundle.requireMs.toFixed(1)} ms (CPU ${bundle.requireCpuMs.toFixed(1)} ms)`,
+  });
   return targets;
 }
 
@@ -290,7 +355,9 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const loadBefore = os.loadavg()[0];
-    console.log(`bench: ${args.quick ? "quick" : "full"} run, ${args.runs} warm runs per image, sizes [${SIZES}], q${JPEG_QUALITY}; ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`);
+    console.log(
+      `bench: ${args.quick ? "quick" : "full"} run, ${args.runs} warm runs per image, sizes [${SIZES}], q${JPEG_QUALITY}; ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`,
+    );
     const images = await makeBenchImages(dir, args.quick);
     console.log(`bench: made ${images.length} images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const workers = await buildWorkers(path.join(dir, "workers"));
@@ -305,17 +372,59 @@ async function main(): Promise<void> {
     }
 
     const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "–" : n.toFixed(digits));
-    console.log("\n" + table(
-      ["image", "MP", "file KB", "ms", "p95", "max", "cold", "CPU ms", "RSS MB", "out B", "sharp ms", "×sharp", "sharp CPU", "×CPU", "jimp ms", "jimp RSS", "PSNR", "jimp PSNR", "sharp PSNR"],
-      results.map((r) => [
-        r.name, fmt(r.megapixels, 1), fmt(r.fileBytes / 1024), fmt(r.ms, 1), fmt(r.p95Ms, 1), fmt(r.maxMs, 1), fmt(r.coldMs, 1), fmt(r.cpuMs, 1), fmt(r.peakRssMb), fmt(r.bytes),
-        fmt(r.sharpMs, 1), fmt(r.ratioToSharp, 2), fmt(r.sharpCpuMs, 1), fmt(r.cpuRatioToSharp, 2), fmt(r.naiveJimpMs), fmt(r.naiveJimpPeakRssMb), fmt(r.psnrDb, 2), fmt(r.naiveJimpPsnrDb, 2), fmt(r.sharpPsnrDb, 2),
-      ]),
-    ));
+    console.log(
+      "\n" +
+        table(
+          [
+            "image",
+            "MP",
+            "file KB",
+            "ms",
+            "p95",
+            "max",
+            "cold",
+            "CPU ms",
+            "RSS MB",
+            "out B",
+            "sharp ms",
+            "×sharp",
+            "sharp CPU",
+            "×CPU",
+            "jimp ms",
+            "jimp RSS",
+            "PSNR",
+            "jimp PSNR",
+            "sharp PSNR",
+          ],
+          results.map((r) => [
+            r.name,
+            fmt(r.megapixels, 1),
+            fmt(r.fileBytes / 1024),
+            fmt(r.ms, 1),
+            fmt(r.p95Ms, 1),
+            fmt(r.maxMs, 1),
+            fmt(r.coldMs, 1),
+            fmt(r.cpuMs, 1),
+            fmt(r.peakRssMb),
+            fmt(r.bytes),
+            fmt(r.sharpMs, 1),
+            fmt(r.ratioToSharp, 2),
+            fmt(r.sharpCpuMs, 1),
+            fmt(r.cpuRatioToSharp, 2),
+            fmt(r.naiveJimpMs),
+            fmt(r.naiveJimpPeakRssMb),
+            fmt(r.psnrDb, 2),
+            fmt(r.naiveJimpPsnrDb, 2),
+            fmt(r.sharpPsnrDb, 2),
+          ]),
+        ),
+    );
     const refusals = results.filter((r) => r.error);
     if (refusals.length) console.log("\nrefused / failed:\n" + refusals.map((r) => `  ${r.name}: ${r.error}`).join("\n"));
 
-    console.log(`\nfunction bundle: ${(bundle.bundleBytes / 1024).toFixed(1)} KB minified + ${(bundle.sideFileBytes / 1024).toFixed(1)} KB WASM beside it; require() ${bundle.requireMs.toFixed(1)} ms, CPU ${bundle.requireCpuMs.toFixed(1)} ms (the thumbnail core alone ${coreRequire.ms.toFixed(1)} ms, CPU ${coreRequire.cpuMs.toFixed(1)} ms)`);
+    console.log(
+      `\nfunction bundle: ${(bundle.bundleBytes / 1024).toFixed(1)} KB minified + ${(bundle.sideFileBytes / 1024).toFixed(1)} KB WASM beside it; require() ${bundle.requireMs.toFixed(1)} ms, CPU ${bundle.requireCpuMs.toFixed(1)} ms (the thumbnail core alone ${coreRequire.ms.toFixed(1)} ms, CPU ${coreRequire.cpuMs.toFixed(1)} ms)`,
+    );
 
     const recommendation = recommendMemory(results, stack);
     const byName = new Map(results.map((r) => [r.name, r]));
@@ -323,28 +432,68 @@ async function main(): Promise<void> {
       const r = byName.get(name);
       return r && !r.error ? costPerMillion(r.cpuMs, memoryMb) : undefined;
     };
-    console.log(`\nLambda estimate from the core's CPU ms (arm64; CPU ∝ memory, 1 vCPU at ${FULL_VCPU_MB} MB; this machine's core taken as one vCPU; thumbnail work only, S3/DynamoDB time not included):`);
-    console.log(table(
-      ["memory MB", "24 MP p95 ms", "$/M 1 MP", "$/M 12 MP", "$/M 24 MP", "fits"],
-      recommendation.options.map((o) => [String(o.memoryMb), fmt(o.p95Ms24mp), fmt(costAt("jpeg-1mp", o.memoryMb), 2), fmt(costAt("jpeg-12mp", o.memoryMb), 2), fmt(costAt("jpeg-24mp", o.memoryMb), 2), o.fits ? "yes" : "no"]),
-    ));
+    console.log(
+      `\nLambda estimate from the core's CPU ms (arm64; CPU ∝ memory, 1 vCPU at ${FULL_VCPU_MB} MB; this machine's core taken as one vCPU; thumbnail work only, S3/DynamoDB time not included):`,
+    );
+    console.log(
+      table(
+        ["memory MB", "24 MP p95 ms", "$/M 1 MP", "$/M 12 MP", "$/M 24 MP", "fits"],
+        recommendation.options.map((o) => [
+          String(o.memoryMb),
+          fmt(o.p95Ms24mp),
+          fmt(costAt("jpeg-1mp", o.memoryMb), 2),
+          fmt(costAt("jpeg-12mp", o.memoryMb), 2),
+          fmt(costAt("jpeg-24mp", o.memoryMb), 2),
+          o.fits ? "yes" : "no",
+        ]),
+      ),
+    );
     console.log(`configured memory ${stack.memoryMb} MB: $${fmt(costAt("jpeg-12mp", stack.memoryMb), 2)} per million 12 MP photos`);
-    console.log(`recommended memory ${recommendation.memoryMb} MB: $${fmt(costAt("jpeg-12mp", recommendation.memoryMb), 2)} per million 12 MP photos — ${recommendation.reason}`);
+    console.log(
+      `recommended memory ${recommendation.memoryMb} MB: $${fmt(costAt("jpeg-12mp", recommendation.memoryMb), 2)} per million 12 MP photos — ${recommendation.reason}`,
+    );
 
     const targets = checkTargets(results, bundle);
     console.log("\ntargets (issue 7):\n" + targets.map((t) => `  ${t.met ? "MET    " : "NOT MET"}  ${t.what}: ${t.detail}`).join("\n"));
     const loadAfter = os.loadavg()[0];
-    console.log(`\nload average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${os.cpus().length} CPUs${loadAfter > os.cpus().length ? ": the machine was oversubscribed, so wall times are inflated; CPU ms are steadier" : ""}`);
+    console.log(
+      `\nload average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${os.cpus().length} CPUs${loadAfter > os.cpus().length ? ": the machine was oversubscribed, so wall times are inflated; CPU ms are steadier" : ""}`,
+    );
     console.log(`\nbench: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
     if (args.json) {
       const report = {
         date: new Date().toISOString(),
-        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverage: { before: loadBefore, after: loadAfter } },
-        settings: { quick: args.quick, runs: args.runs, sizes: SIZES, jpegQuality: JPEG_QUALITY, maxPixels: stack.maxImagePixels, sharpConcurrency: sharp.concurrency() },
+        machine: {
+          cpus: os.cpus().length,
+          model: os.cpus()[0]?.model.trim(),
+          node: process.version,
+          platform: `${os.platform()} ${os.arch()}`,
+          loadAverage: { before: loadBefore, after: loadAfter },
+        },
+        settings: {
+          quick: args.quick,
+          runs: args.runs,
+          sizes: SIZES,
+          jpegQuality: JPEG_QUALITY,
+          maxPixels: stack.maxImagePixels,
+          sharpConcurrency: sharp.concurrency(),
+        },
         images: results,
-        bundle: { bytes: bundle.bundleBytes, wasmBytes: bundle.sideFileBytes, requireMs: bundle.requireMs, requireCpuMs: bundle.requireCpuMs, coreRequireMs: coreRequire.ms, coreRequireCpuMs: coreRequire.cpuMs },
-        lambda: { configuredMemoryMb: stack.memoryMb, timeoutSeconds: stack.timeoutSeconds, costPerMillion12mpAtConfigured: costAt("jpeg-12mp", stack.memoryMb), recommendation },
+        bundle: {
+          bytes: bundle.bundleBytes,
+          wasmBytes: bundle.sideFileBytes,
+          requireMs: bundle.requireMs,
+          requireCpuMs: bundle.requireCpuMs,
+          coreRequireMs: coreRequire.ms,
+          coreRequireCpuMs: coreRequire.cpuMs,
+        },
+        lambda: {
+          configuredMemoryMb: stack.memoryMb,
+          timeoutSeconds: stack.timeoutSeconds,
+          costPerMillion12mpAtConfigured: costAt("jpeg-12mp", stack.memoryMb),
+          recommendation,
+        },
         targets,
       };
       fs.writeFileSync(args.json, JSON.stringify(report, null, 2) + "\n");

@@ -8,12 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import {
-  METRICS_NAMESPACE,
-  MetricName,
-  STANDARD_DIMENSIONS,
-  standardDimensionValues,
-} from "../function/src/contract/metrics";
+import { METRICS_NAMESPACE, MetricName, STANDARD_DIMENSIONS, standardDimensionValues } from "../function/src/contract/metrics";
 import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
 
 /** The suffix of each alarm's name (after the stack's prefix); also the alarms' keys. */
@@ -55,10 +50,7 @@ export interface AlarmsArgs {
   tags?: pulumi.Input<pulumi.Input<aws_native.types.input.TagArgs>[]>;
 }
 
-type AlarmDefinition = Omit<
-  aws_native.cloudwatch.AlarmArgs,
-  "alarmName" | "alarmActions" | "okActions" | "tags" | "actionsEnabled"
->;
+type AlarmDefinition = Omit<aws_native.cloudwatch.AlarmArgs, "alarmName" | "alarmActions" | "okActions" | "tags" | "actionsEnabled">;
 
 export class Alarms extends pulumi.ComponentResource {
   /** The alarms by purpose; NoImagesProcessed only when idleAlarmHours is set. */
@@ -86,7 +78,7 @@ export class Alarms extends pulumi.ComponentResource {
       );
     }
 
-    const created = Object.values(this.alarms) as aws_native.cloudwatch.Alarm[];
+    const created: aws_native.cloudwatch.Alarm[] = Object.values(this.alarms);
     this.alarmNames = pulumi.all(created.map((a) => a.alarmName)).apply((names) => names.map((n) => n ?? ""));
     this.alarmArns = pulumi.all(created.map((a) => a.arn));
     this.registerOutputs({ alarmNames: this.alarmNames, alarmArns: this.alarmArns });
@@ -106,7 +98,9 @@ function resolve(args: AlarmsArgs) {
     );
   }
   if (!Number.isInteger(args.functionTimeoutSeconds) || args.functionTimeoutSeconds < 1 || args.functionTimeoutSeconds > 900) {
-    throw new Error(`functionTimeoutSeconds: ${args.functionTimeoutSeconds} is not allowed; Lambda timeouts are whole seconds from 1 to 900`);
+    throw new Error(
+      `functionTimeoutSeconds: ${args.functionTimeoutSeconds} is not allowed; Lambda timeouts are whole seconds from 1 to 900`,
+    );
   }
   return { failedImagesThreshold, idleAlarmHours };
 }
@@ -223,12 +217,20 @@ export function alarmDefinitions(args: AlarmsArgs): Partial<Record<AlarmPurpose,
       metrics: [
         {
           id: "invocations",
-          metricStat: { metric: { namespace: "AWS/Lambda", metricName: "Invocations", dimensions: lambdaDimensions }, period: hour, stat: "Sum" },
+          metricStat: {
+            metric: { namespace: "AWS/Lambda", metricName: "Invocations", dimensions: lambdaDimensions },
+            period: hour,
+            stat: "Sum",
+          },
           returnData: false,
         },
         {
           id: "processed",
-          metricStat: { metric: { namespace: METRICS_NAMESPACE, metricName: MetricName.ImagesProcessed, dimensions: customDimensions }, period: hour, stat: "Sum" },
+          metricStat: {
+            metric: { namespace: METRICS_NAMESPACE, metricName: MetricName.ImagesProcessed, dimensions: customDimensions },
+            period: hour,
+            stat: "Sum",
+          },
           returnData: false,
         },
         {

@@ -96,20 +96,32 @@ interface KeySpec {
  */
 export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   environment: { kind: "string", default: "dev", description: "dev | staging | prod" },
-  sourceBucketName: { kind: "string", default: "", description: "Physical name of the upload bucket; empty = derived from project, stack, account and region" },
+  sourceBucketName: {
+    kind: "string",
+    default: "",
+    description: "Physical name of the upload bucket; empty = derived from project, stack, account and region",
+  },
   thumbnailBucketName: { kind: "string", default: "", description: "Physical name of the thumbnail bucket; empty = derived" },
   thumbnailSizes: { kind: "integerList", default: [256], description: "Bounding-box sizes in pixels (1–5 sizes, 16–4096 each)" },
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
   maxObjectBytes: { kind: "integer", default: 52428800, description: "Largest upload the function reads, bytes (1 KiB–1 GiB)" },
   maxImagePixels: { kind: "integer", default: 50000000, description: "Largest width×height the function decodes" },
-  functionMemoryMb: { kind: "integer", default: 1280, description: "Lambda memory, MB (128–10240); 1280 MB fits a 50 MP PNG decode (README, Performance)" },
+  functionMemoryMb: {
+    kind: "integer",
+    default: 1280,
+    description: "Lambda memory, MB (128–10240); 1280 MB fits a 50 MP PNG decode (README, Performance)",
+  },
   functionTimeoutSeconds: { kind: "integer", default: 60, description: "Lambda timeout, seconds (1–900)" },
   logRetentionDays: { kind: "integer", default: 14, description: "Log retention, one of CloudWatch's values" },
   logLevel: { kind: "string", default: "INFO", description: "DEBUG | INFO | WARN | ERROR" },
   reservedConcurrency: { kind: "integer", default: 0, description: "Reserved concurrency (0 = none, a cost guard otherwise)" },
   sourceVersioning: { kind: "boolean", default: false, description: "Version the source bucket" },
   noncurrentVersionExpirationDays: { kind: "integer", default: 30, description: "Days before noncurrent versions expire (1–3650)" },
-  sourceTransitionDays: { kind: "integer", default: 0, description: "Days before source images move to sourceTransitionStorageClass (0 = never)" },
+  sourceTransitionDays: {
+    kind: "integer",
+    default: 0,
+    description: "Days before source images move to sourceTransitionStorageClass (0 = never)",
+  },
   sourceTransitionStorageClass: { kind: "string", default: "INTELLIGENT_TIERING", description: "Storage class of the transition" },
   protectData: { kind: "boolean", default: false, description: "Protect and retain buckets and table; table deletion protection" },
   pointInTimeRecovery: { kind: "boolean", default: false, description: "DynamoDB point-in-time recovery" },
@@ -118,7 +130,11 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   asyncMaxRetryAttempts: { kind: "integer", default: 2, description: "Retries of a failed asynchronous invocation (0–2)" },
   asyncMaxEventAgeSeconds: { kind: "integer", default: 21600, description: "Oldest event Lambda still retries, seconds (60–21600)" },
   failedImagesAlarmThreshold: { kind: "integer", default: 5, description: "Failed images per 5 minutes that raise the alarm (≥ 1)" },
-  idleAlarmHours: { kind: "integer", default: 0, description: `Alarm when the function was invoked in each of this many hours and processed nothing (0 = off, 1–${MAX_IDLE_ALARM_HOURS})` },
+  idleAlarmHours: {
+    kind: "integer",
+    default: 0,
+    description: `Alarm when the function was invoked in each of this many hours and processed nothing (0 = off, 1–${MAX_IDLE_ALARM_HOURS})`,
+  },
 };
 
 export type RawConfig = Record<string, unknown>;
@@ -182,7 +198,9 @@ function oneOf<T extends string | number>(key: string, value: unknown, allowed: 
 
 function closestKey(key: string): string | undefined {
   const lower = key.toLowerCase();
-  return Object.keys(CONFIG_KEYS).find((k) => k.toLowerCase() === lower || k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()));
+  return Object.keys(CONFIG_KEYS).find(
+    (k) => k.toLowerCase() === lower || k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()),
+  );
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -214,14 +232,19 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   }
   if (c.sourceBucketName !== "" && c.sourceBucketName === c.thumbnailBucketName) {
     // The function writes into the thumbnail bucket: the same bucket would trigger it again.
-    throw new ConfigError("thumbnailBucketName", c.thumbnailBucketName, "must differ from sourceBucketName (writing thumbnails into the source bucket would re-trigger the function)");
+    throw new ConfigError(
+      "thumbnailBucketName",
+      c.thumbnailBucketName,
+      "must differ from sourceBucketName (writing thumbnails into the source bucket would re-trigger the function)",
+    );
   }
 
   if (c.thumbnailSizes.length < 1 || c.thumbnailSizes.length > 5) {
     throw new ConfigError("thumbnailSizes", c.thumbnailSizes, "must hold 1 to 5 sizes");
   }
   for (const size of c.thumbnailSizes) {
-    if (size < 16 || size > 4096) throw new ConfigError("thumbnailSizes", c.thumbnailSizes, "every size must be between 16 and 4096 pixels");
+    if (size < 16 || size > 4096)
+      throw new ConfigError("thumbnailSizes", c.thumbnailSizes, "every size must be between 16 and 4096 pixels");
   }
   if (new Set(c.thumbnailSizes).size !== c.thumbnailSizes.length) {
     throw new ConfigError("thumbnailSizes", c.thumbnailSizes, "sizes must be unique");
@@ -263,19 +286,25 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   inRange("sourceTransitionDays", c.sourceTransitionDays, 0, 3650, " days (0 = no transition)");
   oneOf("sourceTransitionStorageClass", c.sourceTransitionStorageClass, TRANSITION_STORAGE_CLASSES);
   if (c.sourceTransitionDays > 0 && c.sourceTransitionDays < 30 && c.sourceTransitionStorageClass === "STANDARD_IA") {
-    throw new ConfigError("sourceTransitionDays", c.sourceTransitionDays, "S3 requires at least 30 days before a transition to STANDARD_IA");
+    throw new ConfigError(
+      "sourceTransitionDays",
+      c.sourceTransitionDays,
+      "S3 requires at least 30 days before a transition to STANDARD_IA",
+    );
   }
 
   for (const [tagKey, tagValue] of Object.entries(c.extraTags)) {
     const where = `extraTags.${tagKey}`;
     if (tagKey.length < 1 || tagKey.length > 128) throw new ConfigError(where, tagKey, "tag keys must be 1–128 characters");
-    if (tagKey.toLowerCase().startsWith("aws:")) throw new ConfigError(where, tagKey, 'tag keys may not start with "aws:" (reserved by AWS)');
+    if (tagKey.toLowerCase().startsWith("aws:"))
+      throw new ConfigError(where, tagKey, 'tag keys may not start with "aws:" (reserved by AWS)');
     if ((RESERVED_TAG_KEYS as readonly string[]).includes(tagKey)) {
       throw new ConfigError(where, tagKey, `${RESERVED_TAG_KEYS.join(", ")} are set by the stack and cannot be overridden`);
     }
     if (!TAG_CHARS.test(tagKey)) throw new ConfigError(where, tagKey, "tag keys may hold letters, digits, spaces and _ . : / = + - @ only");
     if (tagValue.length > 256) throw new ConfigError(where, tagValue, "tag values must be at most 256 characters");
-    if (!TAG_CHARS.test(tagValue)) throw new ConfigError(where, tagValue, "tag values may hold letters, digits, spaces and _ . : / = + - @ only");
+    if (!TAG_CHARS.test(tagValue))
+      throw new ConfigError(where, tagValue, "tag values may hold letters, digits, spaces and _ . : / = + - @ only");
   }
   if (Object.keys(c.extraTags).length > 40) {
     throw new ConfigError("extraTags", c.extraTags, "at most 40 extra tags (AWS allows 50 per resource; the stack sets 3)");
@@ -289,7 +318,13 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   if (c.failedImagesAlarmThreshold < 1) {
     throw new ConfigError("failedImagesAlarmThreshold", c.failedImagesAlarmThreshold, "must be at least 1");
   }
-  inRange("idleAlarmHours", c.idleAlarmHours, 0, MAX_IDLE_ALARM_HOURS, " hours (0 = off; CloudWatch evaluates at most 7 days of hourly periods)");
+  inRange(
+    "idleAlarmHours",
+    c.idleAlarmHours,
+    0,
+    MAX_IDLE_ALARM_HOURS,
+    " hours (0 = off; CloudWatch evaluates at most 7 days of hourly periods)",
+  );
 
   return {
     ...c,

@@ -66,7 +66,13 @@ export const FailureLogFields = ["level", "message", "reason", "bucket", "key", 
  * guide, Log-level filtering): with systemLogLevel WARN there is none, so the function keeps
  * INFO (thumbnailFunction.ts, FUNCTION_SYSTEM_LOG_LEVEL).
  */
-export const PlatformReportFields = ["record.status", "record.errorType", "record.metrics.durationMs", "record.metrics.maxMemoryUsedMB", "record.requestId"] as const;
+export const PlatformReportFields = [
+  "record.status",
+  "record.errorType",
+  "record.metrics.durationMs",
+  "record.metrics.maxMemoryUsedMB",
+  "record.requestId",
+] as const;
 
 /** Logs Insights query over the function's log group: the latest failures, newest first. */
 export function recentFailuresQuery(logGroupName: string): string {

@@ -86,7 +86,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     const artifactBucketName = bucketName(undefined, Purpose.artifactBucket);
     const named = (purpose: string) => physicalName(project, config.environment, purpose);
     if (config.environment === "prod" && (!config.protectData || !config.pointInTimeRecovery)) {
-      pulumi.log.warn(
+      void pulumi.log.warn(
         `environment "prod" without ${!config.protectData ? "protectData" : "pointInTimeRecovery"}: ` +
           "the buckets and table can be deleted or lose data with no way back",
         this,
@@ -94,7 +94,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     }
     if (stack !== config.environment) {
       // Buckets are named after the stack, everything else after the environment.
-      pulumi.log.warn(
+      void pulumi.log.warn(
         `stack "${stack}" has environment "${config.environment}": function, table, queue and log group are named ` +
           `${named("…")}; a second stack of environment "${config.environment}" in the same account and region would collide with them`,
         this,
@@ -142,11 +142,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     this.metadataTableName = this.metadataTable.tableName;
     this.metadataTableArn = this.metadataTable.arn;
 
-    this.deadLetterQueue = new DeadLetterQueue(
-      `${name}-dlq`,
-      { queueName: named(Purpose.deadLetterQueue), tags },
-      { parent: this },
-    );
+    this.deadLetterQueue = new DeadLetterQueue(`${name}-dlq`, { queueName: named(Purpose.deadLetterQueue), tags }, { parent: this });
     this.deadLetterQueueArn = this.deadLetterQueue.arn;
     this.deadLetterQueueUrl = this.deadLetterQueue.url;
     this.deadLetterQueueName = this.deadLetterQueue.queueName;

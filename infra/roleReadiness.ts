@@ -71,7 +71,10 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -96,7 +99,9 @@ export class RoleReadiness extends pulumi.dynamic.Resource {
   constructor(name: string, args: RoleReadinessArgs, opts?: pulumi.CustomResourceOptions) {
     const waitSeconds = args.waitSeconds ?? ROLE_PROPAGATION_SECONDS;
     if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_ROLE_PROPAGATION_SECONDS) {
-      throw new Error(`${name}: waitSeconds ${waitSeconds} is not allowed; it must be a whole number of seconds from 0 to ${MAX_ROLE_PROPAGATION_SECONDS}`);
+      throw new Error(
+        `${name}: waitSeconds ${waitSeconds} is not allowed; it must be a whole number of seconds from 0 to ${MAX_ROLE_PROPAGATION_SECONDS}`,
+      );
     }
     const policyDigest = pulumi.output(args.policies as pulumi.Input<object>).apply(policyDigestOf);
     super(roleReadinessProvider, name, { roleArn: args.roleArn, policyDigest, waitSeconds }, opts);

@@ -47,7 +47,12 @@ export class StackTags {
    */
   get s3ObjectRecord(): TagMap {
     const standard = ["Project", "Environment", "ManagedBy"];
-    const keys = [...standard, ...Object.keys(this.map).filter((k) => !standard.includes(k)).sort()].slice(0, S3_OBJECT_TAG_LIMIT);
+    const keys = [
+      ...standard,
+      ...Object.keys(this.map)
+        .filter((k) => !standard.includes(k))
+        .sort(),
+    ].slice(0, S3_OBJECT_TAG_LIMIT);
     return Object.fromEntries(keys.map((key) => [key, this.map[key]]));
   }
 }

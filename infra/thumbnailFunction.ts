@@ -95,11 +95,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.roleReady = new RoleReadiness(
-      `${name}-role-ready`,
-      { roleArn: this.role.arn, policies: this.role.policies },
-      { parent: this },
-    );
+    this.roleReady = new RoleReadiness(`${name}-role-ready`, { roleArn: this.role.arn, policies: this.role.policies }, { parent: this });
 
     // Classic provider: aws-native's lambda.Function `code` takes S3 coordinates, not a Pulumi
     // archive, so the bundle goes to the artifact bucket through aws.s3.BucketObjectv2, under a
@@ -198,10 +194,20 @@ function executionPolicy(args: ThumbnailFunctionArgs, logGroupName: string) {
     Statement: [
       { Sid: "ReadUploads", Effect: "Allow", Action: [...FunctionPermissions.sourceObjects], Resource: pulumi.interpolate`${source}/*` },
       { Sid: "TellMissingFromForbidden", Effect: "Allow", Action: [...FunctionPermissions.sourceBucket], Resource: source },
-      { Sid: "WriteThumbnails", Effect: "Allow", Action: [...FunctionPermissions.thumbnailObjects], Resource: pulumi.interpolate`${thumbnails}/*` },
+      {
+        Sid: "WriteThumbnails",
+        Effect: "Allow",
+        Action: [...FunctionPermissions.thumbnailObjects],
+        Resource: pulumi.interpolate`${thumbnails}/*`,
+      },
       { Sid: "FindEarlierThumbnails", Effect: "Allow", Action: [...FunctionPermissions.thumbnailBucket], Resource: thumbnails },
       { Sid: "RecordMetadata", Effect: "Allow", Action: [...FunctionPermissions.metadataTable], Resource: args.tableArn },
-      { Sid: "DeadLetterFailedEvents", Effect: "Allow", Action: [...FunctionPermissions.deadLetterQueue], Resource: args.deadLetterQueueArn },
+      {
+        Sid: "DeadLetterFailedEvents",
+        Effect: "Allow",
+        Action: [...FunctionPermissions.deadLetterQueue],
+        Resource: args.deadLetterQueueArn,
+      },
       {
         Sid: "WriteOwnLogs",
         Effect: "Allow",

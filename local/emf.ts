@@ -73,7 +73,16 @@ export class MetricTotals {
       const key = JSON.stringify([point.namespace, point.name, Object.entries(extra).sort()]);
       let total = this.totals.get(key);
       if (!total) {
-        total = { namespace: point.namespace, name: point.name, unit: point.unit, dimensions: extra, sampleCount: 0, sum: 0, min: Infinity, max: -Infinity };
+        total = {
+          namespace: point.namespace,
+          name: point.name,
+          unit: point.unit,
+          dimensions: extra,
+          sampleCount: 0,
+          sum: 0,
+          min: Infinity,
+          max: -Infinity,
+        };
         this.totals.set(key, total);
       }
       for (const value of point.values) {

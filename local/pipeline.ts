@@ -123,7 +123,9 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
               progress.finish();
               const result = run.entries.get(input.key)?.result;
               run.publish();
-              io.stdout.write(`${result?.status ?? "?"} ${input.key}${result?.reason ? ` (${result.reason})` : ""} ${result?.durationMs ?? 0} ms\n`);
+              io.stdout.write(
+                `${result?.status ?? "?"} ${input.key}${result?.reason ? ` (${result.reason})` : ""} ${result?.durationMs ?? 0} ms\n`,
+              );
             },
             (err) => {
               progress.finish();

@@ -6,7 +6,10 @@ export class ProgressBar {
   private readonly started = Date.now();
   private lastDraw = 0;
 
-  constructor(private readonly enabled: boolean, private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   expect(more: number): void {
     this.total += more;

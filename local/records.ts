@@ -55,8 +55,16 @@ export class RecordReader {
    * The record of one upload: by its ImageID, derived as the function derives it; failing that
    * (the derivation changed), the newest record of the key.
    */
-  async recordOf(upload: { bucket: string; key: string; sequencer: string; eTag: string; versionId?: string }): Promise<MetadataRecord | undefined> {
-    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { [Table.partitionKey]: imageIdFor(upload) } }));
+  async recordOf(upload: {
+    bucket: string;
+    key: string;
+    sequencer: string;
+    eTag: string;
+    versionId?: string;
+  }): Promise<MetadataRecord | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { [Table.partitionKey]: imageIdFor(upload) } }),
+    );
     return (Item as MetadataRecord | undefined) ?? (await this.latestRecord(upload.key));
   }
 

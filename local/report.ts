@@ -101,9 +101,7 @@ function metricLine(metric: MetricTotal): string {
 }
 
 export function formatSummary(summary: Summary): string {
-  const lines = [
-    `Stack ${summary.stack}: ${summary.images} images, ${summary.succeeded} succeeded, ${summary.failed} failed`,
-  ];
+  const lines = [`Stack ${summary.stack}: ${summary.images} images, ${summary.succeeded} succeeded, ${summary.failed} failed`];
   for (const [reason, count] of Object.entries(summary.failedByReason).sort((a, b) => b[1] - a[1])) {
     lines.push(`    failed ${reason}: ${count}`);
   }
@@ -118,7 +116,9 @@ export function formatSummary(summary: Summary): string {
   );
   if (summary.peakContainerMemoryBytes > summary.functionMemoryMb * 1024 * 1024) {
     // Not enforced locally; Lambda would have ended the invocation ("Runtime exited ... out of memory").
-    lines.push(`    WARNING: a container used more than the configured ${summary.functionMemoryMb} MB; in Lambda that invocation would fail`);
+    lines.push(
+      `    WARNING: a container used more than the configured ${summary.functionMemoryMb} MB; in Lambda that invocation would fail`,
+    );
   }
   if (summary.metrics.length) {
     lines.push("  metrics the function emitted (EMF):");

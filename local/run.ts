@@ -101,7 +101,9 @@ export class Run {
     try {
       const tooLong = input.key.split("/").find((segment) => Buffer.byteLength(segment) > S3RVER_MAX_SEGMENT_BYTES);
       if (tooLong) {
-        throw new Error(`a key segment of ${Buffer.byteLength(tooLong)} bytes is longer than the local S3 server can store (${S3RVER_MAX_SEGMENT_BYTES}); real S3 takes keys up to 1024 bytes`);
+        throw new Error(
+          `a key segment of ${Buffer.byteLength(tooLong)} bytes is longer than the local S3 server can store (${S3RVER_MAX_SEGMENT_BYTES}); real S3 takes keys up to 1024 bytes`,
+        );
       }
       await this.emulators.s3.send(
         new PutObjectCommand({
@@ -135,7 +137,10 @@ export class Run {
       outcome = await this.lambda.invoke(event);
       if (outcome.coldStart) this.coldStarts++;
       this.metrics.add(parseEmf(outcome.output));
-      log.push(`--- attempt ${attempts}${outcome.coldStart ? " (cold start)" : ""}: ${outcome.durationMs.toFixed(1)} ms${outcome.error ? `, ${outcome.error}` : ""}\n`, outcome.output);
+      log.push(
+        `--- attempt ${attempts}${outcome.coldStart ? " (cold start)" : ""}: ${outcome.durationMs.toFixed(1)} ms${outcome.error ? `, ${outcome.error}` : ""}\n`,
+        outcome.output,
+      );
     } while (outcome.error && attempts <= this.stack.maximumRetryAttempts && !this.io.signal.aborted);
     // Invocations cut short by Ctrl-C are not results.
     if (this.io.signal.aborted) return;
@@ -159,7 +164,18 @@ export class Run {
   }
 
   private failure(key: string, durationMs: number, attempts: number, reason: string, error?: string): ImageResult {
-    return { key, imageId: null, status: "FAILED", reason, width: null, height: null, thumbnails: [], durationMs: Math.round(durationMs * 10) / 10, attempts, error };
+    return {
+      key,
+      imageId: null,
+      status: "FAILED",
+      reason,
+      width: null,
+      height: null,
+      thumbnails: [],
+      durationMs: Math.round(durationMs * 10) / 10,
+      attempts,
+      error,
+    };
   }
 
   private async gather(
@@ -225,7 +241,13 @@ export class Run {
     const report = this.report();
     const pageImages: PageImage[] = [...this.entries.values()]
       .filter((e) => e.result)
-      .map((e) => ({ result: e.result!, original: `originals/${e.input.key}`, thumbnails: e.thumbnailFiles, record: e.record, log: e.logFile }));
+      .map((e) => ({
+        result: e.result!,
+        original: `originals/${e.input.key}`,
+        thumbnails: e.thumbnailFiles,
+        record: e.record,
+        log: e.logFile,
+      }));
     writeFileUnder(this.out, "index.html", renderPage(report.summary, pageImages));
     if (this.options.report) {
       fs.mkdirSync(path.dirname(path.resolve(this.options.report)), { recursive: true });

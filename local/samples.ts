@@ -181,23 +181,58 @@ export async function writeSamples(directory: string): Promise<Sample[]> {
   const photo = paint(1200, 800, landscape(1200, 800));
   const photoJpeg = await photo.getBuffer("image/jpeg", { quality: 85 });
   write("photos/landscape.jpg", photoJpeg, "SUCCEEDED", "a 1200×800 JPEG photo");
-  write("photos/phone portrait.jpg", await sidewaysPhoto(), "SUCCEEDED", "stored sideways with EXIF orientation 6: the thumbnail must be upright (arrow up)");
+  write(
+    "photos/phone portrait.jpg",
+    await sidewaysPhoto(),
+    "SUCCEEDED",
+    "stored sideways with EXIF orientation 6: the thumbnail must be upright (arrow up)",
+  );
 
   const logo = paint(512, 512, (x, y) => {
     const d = Math.hypot(x - 256, y - 256);
     if (d > 220) return [0, 0, 0, 0];
     return d > 180 ? [20, 90, 200, 255] : [250, 250, 250, Math.round(255 * (1 - d / 400))];
   });
-  write("graphics/logo with alpha.png", await logo.getBuffer("image/png"), "SUCCEEDED", "a PNG with transparency: the thumbnail stays a PNG with alpha");
+  write(
+    "graphics/logo with alpha.png",
+    await logo.getBuffer("image/png"),
+    "SUCCEEDED",
+    "a PNG with transparency: the thumbnail stays a PNG with alpha",
+  );
 
-  write("graphics/wide banner.gif", stripedGif(2000, 200), "SUCCEEDED", "a 10:1 GIF: the thumbnail keeps the aspect ratio")
+  write("graphics/wide banner.gif", stripedGif(2000, 200), "SUCCEEDED", "a 10:1 GIF: the thumbnail keeps the aspect ratio");
 
   const small = paint(100, 80, landscape(100, 80));
-  write("graphics/tiny icon.bmp", await small.getBuffer("image/bmp"), "SUCCEEDED", "a 100×80 BMP: smaller than the thumbnail size, never upscaled");
-  write("scans/café menu+specials.tiff", await paint(400, 600, (x, y) => [250 - (y % 60 < 4 ? 200 : 0), 248, 240 - (x % 80 < 3 ? 150 : 0), 255]).getBuffer("image/tiff"), "SUCCEEDED", "a TIFF whose key has a space, '+' and unicode");
+  write(
+    "graphics/tiny icon.bmp",
+    await small.getBuffer("image/bmp"),
+    "SUCCEEDED",
+    "a 100×80 BMP: smaller than the thumbnail size, never upscaled",
+  );
+  write(
+    "scans/café menu+specials.tiff",
+    await paint(400, 600, (x, y) => [250 - (y % 60 < 4 ? 200 : 0), 248, 240 - (x % 80 < 3 ? 150 : 0), 255]).getBuffer("image/tiff"),
+    "SUCCEEDED",
+    "a TIFF whose key has a space, '+' and unicode",
+  );
 
-  write("broken/truncated.jpg", photoJpeg.subarray(0, Math.floor(photoJpeg.length / 3)), "FAILED", "a JPEG cut off after a third of its bytes");
-  write("broken/not an image.png", Buffer.from("This is a text file with a .png name.\n"), "FAILED", "text named .png: the format is detected from the content");
-  write("broken/bomb.png", decompressionBombPng(), "FAILED", "a decompression bomb: 20000×20000 pixels in a few kB, refused before decoding");
+  write(
+    "broken/truncated.jpg",
+    photoJpeg.subarray(0, Math.floor(photoJpeg.length / 3)),
+    "FAILED",
+    "a JPEG cut off after a third of its bytes",
+  );
+  write(
+    "broken/not an image.png",
+    Buffer.from("This is a text file with a .png name.\n"),
+    "FAILED",
+    "text named .png: the format is detected from the content",
+  );
+  write(
+    "broken/bomb.png",
+    decompressionBombPng(),
+    "FAILED",
+    "a decompression bomb: 20000×20000 pixels in a few kB, refused before decoding",
+  );
   return samples;
 }

@@ -73,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`npm start: ${(err as Error).message}\n`);
       return exitCode;
     }
-    const detail = process.env.DEBUG ? ((err as Error)?.stack ?? String(err)) : `${(err as Error)?.message ?? err} (set DEBUG=1 for details)`;
+    const detail = process.env.DEBUG
+      ? ((err as Error)?.stack ?? String(err))
+      : `${(err as Error)?.message ?? err} (set DEBUG=1 for details)`;
     process.stderr.write(`npm start: unexpected error: ${detail}\n`);
     return EXIT_UNEXPECTED;
   } finally {

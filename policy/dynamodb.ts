@@ -25,7 +25,11 @@ export function checkTableEncryption(type: string, props: Props): string[] {
  * The table's environment comes from its Environment tag (the tag rule makes it required). A table
  * without one is treated as production: the protective answer when in doubt.
  */
-export function checkTableProductionProtection(type: string, props: Props, productionEnvironments: readonly string[] = DEFAULT_PRODUCTION_ENVIRONMENTS): string[] {
+export function checkTableProductionProtection(
+  type: string,
+  props: Props,
+  productionEnvironments: readonly string[] = DEFAULT_PRODUCTION_ENVIRONMENTS,
+): string[] {
   if (type !== TABLE) return [];
   const tags = readTags(props.tags);
   // A tag not known during preview: judged at `pulumi up`.
@@ -36,7 +40,9 @@ export function checkTableProductionProtection(type: string, props: Props, produ
   const violations: string[] = [];
   const pitr = get(props, "pointInTimeRecoverySpecification", "pointInTimeRecoveryEnabled");
   if (!isUnknown(props.pointInTimeRecoverySpecification) && !isUnknown(pitr) && pitr !== true) {
-    violations.push(`${type} is ${where}: pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled is ${show(pitr ?? null)}; it must be true.`);
+    violations.push(
+      `${type} is ${where}: pointInTimeRecoverySpecification.pointInTimeRecoveryEnabled is ${show(pitr ?? null)}; it must be true.`,
+    );
   }
   const protection = props.deletionProtectionEnabled;
   if (!isUnknown(protection) && protection !== true) {

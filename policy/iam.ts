@@ -14,7 +14,8 @@ import { asList, field, isObject, isUnknown, parsePolicyDocument, Props, show } 
  * where the service offers one (cloudwatch:namespace for PutMetricData).
  */
 export const RESOURCE_WILDCARD_EXCEPTIONS: Readonly<Record<string, string>> = {
-  "cloudwatch:PutMetricData": "CloudWatch has no resource-level permissions for PutMetricData; scope it with the cloudwatch:namespace condition key.",
+  "cloudwatch:PutMetricData":
+    "CloudWatch has no resource-level permissions for PutMetricData; scope it with the cloudwatch:namespace condition key.",
   "xray:PutTraceSegments": "X-Ray trace ingestion has no resource-level permissions.",
   "xray:PutTelemetryRecords": "X-Ray telemetry ingestion has no resource-level permissions.",
   "xray:GetSamplingRules": "X-Ray sampling reads have no resource-level permissions.",
@@ -47,8 +48,16 @@ export function checkManagedPolicyAttachments(type: string, props: Props): strin
   const arns = locate(props);
   if (isUnknown(arns)) return [];
   return asList(arns)
-    .filter((arn): arn is string => typeof arn === "string" && AWS_MANAGED_POLICY.test(arn) && !(arn.replace(/^arn:aws[-a-z]*:/, "arn:aws:") in AWS_MANAGED_POLICY_EXCEPTIONS))
-    .map((arn) => `${type} attaches the AWS managed policy ${show(arn)}, written for every account and broader than this stack needs; grant the exact actions and resources in an inline policy.`);
+    .filter(
+      (arn): arn is string =>
+        typeof arn === "string" &&
+        AWS_MANAGED_POLICY.test(arn) &&
+        !(arn.replace(/^arn:aws[-a-z]*:/, "arn:aws:") in AWS_MANAGED_POLICY_EXCEPTIONS),
+    )
+    .map(
+      (arn) =>
+        `${type} attaches the AWS managed policy ${show(arn)}, written for every account and broader than this stack needs; grant the exact actions and resources in an inline policy.`,
+    );
 }
 
 /** Where each IAM-bearing type keeps its documents, for aws-native and the classic provider. */
@@ -76,7 +85,8 @@ const DOCUMENTS: Record<string, (props: Props) => Array<{ where: string; documen
 function inlinePolicies(policies: unknown, property: string): Array<{ where: string; document: unknown }> {
   if (isUnknown(policies)) return [];
   return asList(policies).map((policy, index) => {
-    const name = isObject(policy) && typeof policy.policyName === "string" && !isUnknown(policy.policyName) ? ` "${policy.policyName}"` : "";
+    const name =
+      isObject(policy) && typeof policy.policyName === "string" && !isUnknown(policy.policyName) ? ` "${policy.policyName}"` : "";
     return { where: `policies[${index}]${name}`, document: isObject(policy) ? policy[property] : undefined };
   });
 }
@@ -159,7 +169,9 @@ export function checkTrustDocument(document: Props, where: string): string[] {
     const s = elements(statement);
     if (s.effect !== "Allow") return;
     if (isWildcardPrincipal(s.principal) || s.notPrincipal !== undefined) {
-      violations.push(`${where} Statement[${index}] lets any principal assume the role (${show(s.principal ?? s.notPrincipal)}); name the service or account.`);
+      violations.push(
+        `${where} Statement[${index}] lets any principal assume the role (${show(s.principal ?? s.notPrincipal)}); name the service or account.`,
+      );
     }
   });
   return violations;

@@ -9,7 +9,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 
 new PolicyPack("thumbnail-pipeline-guardrails", {
-  description: "Guardrails of the thumbnail pipeline: nothing public, encrypted, TLS-only, least-privilege IAM, tagged, supported Lambda runtime, bounded logs, protected production data.",
+  description:
+    "Guardrails of the thumbnail pipeline: nothing public, encrypted, TLS-only, least-privilege IAM, tagged, supported Lambda runtime, bounded logs, protected production data.",
   provider: "aws-native",
   policies,
 });

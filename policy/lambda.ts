@@ -58,13 +58,19 @@ export function checkFunctionsHaveManagedLogGroups(resources: StackResource[]): 
     const name = functionLogGroupName(fn.props);
     if (name === "unknown") continue;
     if (name === undefined) {
-      violations.push({ urn: fn.urn, message: `${FUNCTION} "${fn.name}" has neither loggingConfig.logGroup nor a functionName, so Lambda will create its log group without retention; point loggingConfig.logGroup at a ${LOG_GROUP} of the stack.` });
+      violations.push({
+        urn: fn.urn,
+        message: `${FUNCTION} "${fn.name}" has neither loggingConfig.logGroup nor a functionName, so Lambda will create its log group without retention; point loggingConfig.logGroup at a ${LOG_GROUP} of the stack.`,
+      });
       continue;
     }
-    const fromDependency = (fn.propertyDependencies?.loggingConfig ?? []);
+    const fromDependency = fn.propertyDependencies?.loggingConfig ?? [];
     const group = groups.find((g) => g.props.logGroupName === name) ?? groups.find((g) => fromDependency.includes(g.urn));
     if (!group) {
-      violations.push({ urn: fn.urn, message: `${FUNCTION} "${fn.name}" logs to ${show(name)}, which no ${LOG_GROUP} of this stack declares; declare it with retentionInDays.` });
+      violations.push({
+        urn: fn.urn,
+        message: `${FUNCTION} "${fn.name}" logs to ${show(name)}, which no ${LOG_GROUP} of this stack declares; declare it with retentionInDays.`,
+      });
       continue;
     }
     const retention = checkLogGroupRetention(LOG_GROUP, group.props);

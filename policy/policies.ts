@@ -158,7 +158,11 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
       },
     },
     validateResource: validateWith((type, props, args) =>
-      checkTableProductionProtection(type, props, args.getConfig<{ productionEnvironments?: string[] }>().productionEnvironments ?? DEFAULT_PRODUCTION_ENVIRONMENTS),
+      checkTableProductionProtection(
+        type,
+        props,
+        args.getConfig<{ productionEnvironments?: string[] }>().productionEnvironments ?? DEFAULT_PRODUCTION_ENVIRONMENTS,
+      ),
     ),
   },
 ];

@@ -40,7 +40,9 @@ function isNarrowed(condition: unknown): boolean {
   if (isUnknown(condition)) return true;
   if (!isObject(condition)) return false;
   return Object.values(condition).some(
-    (operands) => isUnknown(operands) || (isObject(operands) && Object.keys(operands).some((key) => NARROWING_CONDITION_KEYS.includes(key.toLowerCase()))),
+    (operands) =>
+      isUnknown(operands) ||
+      (isObject(operands) && Object.keys(operands).some((key) => NARROWING_CONDITION_KEYS.includes(key.toLowerCase()))),
   );
 }
 

@@ -36,7 +36,9 @@ export function checkBucketEncryption(type: string, props: Props): string[] {
   return list.flatMap((rule, index) => {
     const algorithm = get(rule, "serverSideEncryptionByDefault", "sseAlgorithm");
     if (isUnknown(algorithm) || (typeof algorithm === "string" && SSE_ALGORITHMS.includes(algorithm))) return [];
-    return [`${type} serverSideEncryptionConfiguration[${index}] has sseAlgorithm ${show(algorithm ?? null)}; it must be one of ${SSE_ALGORITHMS.join(", ")}.`];
+    return [
+      `${type} serverSideEncryptionConfiguration[${index}] has sseAlgorithm ${show(algorithm ?? null)}; it must be one of ${SSE_ALGORITHMS.join(", ")}.`,
+    ];
   });
 }
 
@@ -47,7 +49,9 @@ export function checkBucketAclsDisabled(type: string, props: Props): string[] {
   if (isUnknown(props.ownershipControls) || isUnknown(rules)) return [];
   const ownership = asList(rules).map((r) => get(r, "objectOwnership"));
   if (ownership.some(isUnknown) || ownership.includes("BucketOwnerEnforced")) return [];
-  return [`${type} ownershipControls object ownership is ${show(ownership[0] ?? null)}; set BucketOwnerEnforced so ACLs cannot grant access.`];
+  return [
+    `${type} ownershipControls object ownership is ${show(ownership[0] ?? null)}; set BucketOwnerEnforced so ACLs cannot grant access.`,
+  ];
 }
 
 function secureTransportIsFalse(condition: unknown): boolean | "unknown" {
@@ -87,7 +91,8 @@ export function deniesInsecureTransport(document: Props, bucketName: string | un
     const resources = asList(resource);
     if (resources.some(isUnknown) || resources.includes("*")) return true;
     const arn = `arn:aws:s3:::${bucketName}`;
-    const matches = (r: unknown, wanted: string) => typeof r === "string" && (r === wanted || r.replace(/^arn:aws[-a-z]*:/, "arn:aws:") === wanted);
+    const matches = (r: unknown, wanted: string) =>
+      typeof r === "string" && (r === wanted || r.replace(/^arn:aws[-a-z]*:/, "arn:aws:") === wanted);
     return resources.some((r) => matches(r, arn)) && resources.some((r) => matches(r, `${arn}/*`));
   });
 }
@@ -112,7 +117,10 @@ export function checkBucketsDenyInsecureTransport(resources: StackResource[]): V
     if (attached.length === 0) {
       // A computed bucket name with no recorded dependency cannot be matched during preview.
       if (name === undefined && policies.some((p) => isUnknown(p.props.bucket))) continue;
-      violations.push({ urn: bucket.urn, message: `${BUCKET} "${bucket.name}" has no ${BUCKET_POLICY}; attach one that denies requests without TLS (aws:SecureTransport false).` });
+      violations.push({
+        urn: bucket.urn,
+        message: `${BUCKET} "${bucket.name}" has no ${BUCKET_POLICY}; attach one that denies requests without TLS (aws:SecureTransport false).`,
+      });
       continue;
     }
     const ok = attached.some((policy) => {

@@ -37,10 +37,8 @@ const PROXY_TARGET = "__getSpecialProxyTarget";
  * throwing.
  */
 export function rawProps(props: Record<string, unknown>): Record<string, unknown> {
-  const target = (props)[PROXY_TARGET];
-  return target !== undefined && typeof target === "object" && target !== null
-    ? (target as Record<string, unknown>)
-    : props;
+  const target = props[PROXY_TARGET];
+  return target !== undefined && typeof target === "object" && target !== null ? (target as Record<string, unknown>) : props;
 }
 
 export type Props = Record<string, unknown>;

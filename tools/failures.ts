@@ -52,7 +52,9 @@ export function parseWhen(text: string, option: string, now: Date = new Date()):
   }
   const t = Date.parse(text);
   if (/^\d{4}-\d{2}-\d{2}/.test(text.trim()) && !Number.isNaN(t)) return new Date(t).toISOString();
-  throw new OperatorError(`${option} ${JSON.stringify(text)}: expected an ISO time such as 2026-11-27T08:00:00Z or an age such as 30m, 12h or 7d`);
+  throw new OperatorError(
+    `${option} ${JSON.stringify(text)}: expected an ISO time such as 2026-11-27T08:00:00Z or an age such as 30m, 12h or 7d`,
+  );
 }
 
 export interface ListFailuresOptions {
@@ -80,7 +82,7 @@ export function failuresQuery(options: ListFailuresOptions, exclusiveStartKey?: 
 
 /** A string attribute of the record, by its name in the function's record schema. */
 function text(item: Record<string, unknown>, name: keyof ImageRecord): string | undefined {
-  return typeof item[name] === "string" && item[name] ? (item[name]) : undefined;
+  return typeof item[name] === "string" && item[name] ? item[name] : undefined;
 }
 
 /** Reads FAILED records newest first, page by page, up to the limit. */
@@ -125,7 +127,14 @@ export function formatTable(records: FailureRecord[]): string {
   ]);
   const header = ["PROCESSED AT", "REASON", "SOURCE", "DETAIL"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export interface FailuresDependencies {
@@ -167,7 +176,8 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
     return 0;
   }
   const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new OperatorError(`--limit ${values.limit}: must be a whole number of records, at least 1`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new OperatorError(`--limit ${values.limit}: must be a whole number of records, at least 1`);
   const now = deps.now ?? new Date();
   const since = parseWhen(values.since, "--since", now);
   const until = values.until ? parseWhen(values.until, "--until", now) : now.toISOString();
@@ -197,7 +207,9 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
     } else {
       log(formatTable(records));
     }
-    progress(`${records.length} FAILED record(s)${records.length === limit ? ` (limit ${limit} reached; use --limit or --since to see more)` : ""}`);
+    progress(
+      `${records.length} FAILED record(s)${records.length === limit ? ` (limit ${limit} reached; use --limit or --since to see more)` : ""}`,
+    );
     return 0;
   } finally {
     if (!deps.dynamo) dynamo.destroy();

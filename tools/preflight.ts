@@ -67,7 +67,8 @@ export interface StackPlan {
 
 /** The stack's settings, as `pulumi up` would give them to the program. */
 export function stackPlan(stack: string): StackPlan {
-  if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`))) throw new OperatorError(`there is no Pulumi.${stack}.yaml: preflight checks a stack's own settings`);
+  if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)))
+    throw new OperatorError(`there is no Pulumi.${stack}.yaml: preflight checks a stack's own settings`);
   const project = readProjectFile().name;
   const all = stackConfig(stack);
   const region = all["aws-native:region"] ?? all["aws:region"];
@@ -80,8 +81,16 @@ export function stackPlan(stack: string): StackPlan {
 export function plannedBuckets(plan: StackPlan, accountId: string): Array<{ purpose: string; name: string; configKey?: string }> {
   const parts = (purpose: string) => ({ project: plan.project, stack: plan.stack, purpose, accountId, region: plan.region });
   return [
-    { purpose: Purpose.sourceBucket, name: stackBucketName(plan.config.sourceBucketName, parts(Purpose.sourceBucket)), configKey: "sourceBucketName" },
-    { purpose: Purpose.thumbnailBucket, name: stackBucketName(plan.config.thumbnailBucketName, parts(Purpose.thumbnailBucket)), configKey: "thumbnailBucketName" },
+    {
+      purpose: Purpose.sourceBucket,
+      name: stackBucketName(plan.config.sourceBucketName, parts(Purpose.sourceBucket)),
+      configKey: "sourceBucketName",
+    },
+    {
+      purpose: Purpose.thumbnailBucket,
+      name: stackBucketName(plan.config.thumbnailBucketName, parts(Purpose.thumbnailBucket)),
+      configKey: "thumbnailBucketName",
+    },
     { purpose: Purpose.artifactBucket, name: stackBucketName(undefined, parts(Purpose.artifactBucket)) },
   ];
 }
@@ -116,7 +125,14 @@ export async function checkLambdaConcurrency(plan: StackPlan, lambda: LambdaClie
       fix: `\`pulumi config set reservedConcurrency ${reservable} --stack ${plan.stack}\`${reservable === 0 ? " (0 = no reservation)" : ""}, or ${increase} and run preflight again`,
     });
   } else {
-    results.push({ check, verdict: "ok", detail: wanted > 0 ? `reserves ${wanted} of ${reservable} reservable (quota ${quota})` : `no reservation; shares ${unreserved} unreserved (quota ${quota})` });
+    results.push({
+      check,
+      verdict: "ok",
+      detail:
+        wanted > 0
+          ? `reserves ${wanted} of ${reservable} reservable (quota ${quota})`
+          : `no reservation; shares ${unreserved} unreserved (quota ${quota})`,
+    });
   }
   if (quota < LAMBDA_HEALTHY_ACCOUNT_CONCURRENCY) {
     results.push({
@@ -152,7 +168,11 @@ export async function checkRuntime(plan: StackPlan, lambda: LambdaClient): Promi
 export type BucketCheck = CheckResult & { free: boolean };
 
 /** 404: free; 403: another account's; 200: this account's (fine when this stack made it). */
-export async function checkBucket(plan: StackPlan, s3: S3Client, bucket: { purpose: string; name: string; configKey?: string }): Promise<BucketCheck> {
+export async function checkBucket(
+  plan: StackPlan,
+  s3: S3Client,
+  bucket: { purpose: string; name: string; configKey?: string },
+): Promise<BucketCheck> {
   const check = `bucket ${bucket.name} (${bucket.purpose})`;
   const rename = bucket.configKey
     ? `choose another name: \`pulumi config set ${bucket.configKey} <name> --stack ${plan.stack}\``
@@ -161,9 +181,12 @@ export async function checkBucket(plan: StackPlan, s3: S3Client, bucket: { purpo
     await s3.send(new HeadBucketCommand({ Bucket: bucket.name }));
   } catch (err) {
     const status = httpStatus(err);
-    if (status === 404 || errorName(err) === "NotFound" || errorName(err) === "NoSuchBucket") return { check, verdict: "ok", detail: "free", free: true };
-    if (status === 403) return { check, verdict: "fail", detail: "the name is taken by another AWS account (HeadBucket: 403)", fix: rename, free: false };
-    if (status === 301) return { check, verdict: "fail", detail: `the bucket exists in another region than ${plan.region}`, fix: rename, free: false };
+    if (status === 404 || errorName(err) === "NotFound" || errorName(err) === "NoSuchBucket")
+      return { check, verdict: "ok", detail: "free", free: true };
+    if (status === 403)
+      return { check, verdict: "fail", detail: "the name is taken by another AWS account (HeadBucket: 403)", fix: rename, free: false };
+    if (status === 301)
+      return { check, verdict: "fail", detail: `the bucket exists in another region than ${plan.region}`, fix: rename, free: false };
     throw err;
   }
   let tags: Record<string, string> = {};
@@ -174,7 +197,12 @@ export async function checkBucket(plan: StackPlan, s3: S3Client, bucket: { purpo
     if (errorName(err) !== "NoSuchTagSet") throw err;
   }
   if (tags.Project === plan.project && tags.Environment === plan.config.environment) {
-    return { check, verdict: "ok", detail: `exists in this account, tagged Project=${plan.project} Environment=${plan.config.environment} (this stack's)`, free: false };
+    return {
+      check,
+      verdict: "ok",
+      detail: `exists in this account, tagged Project=${plan.project} Environment=${plan.config.environment} (this stack's)`,
+      free: false,
+    };
   }
   return {
     check,
@@ -199,7 +227,12 @@ async function countPages(next: (token: string | undefined) => Promise<{ count: 
 function quotaResult(check: string, used: number, adding: number, quota: number, what: string): CheckResult {
   const detail = `${used} ${what} in use, the stack adds ${adding}; AWS's default quota is ${quota}`;
   if (used + adding <= quota) return { check, verdict: "ok", detail };
-  return { check, verdict: "warn", detail: `${detail}, which this would exceed`, fix: `check the account's quota in the Service Quotas console and request an increase, or remove unused ${what}` };
+  return {
+    check,
+    verdict: "warn",
+    detail: `${detail}, which this would exceed`,
+    fix: `check the account's quota in the Service Quotas console and request an increase, or remove unused ${what}`,
+  };
 }
 
 export async function checkQuotas(plan: StackPlan, clients: PreflightClients, newBuckets: number): Promise<CheckResult[]> {
@@ -243,12 +276,22 @@ export function formatResults(plan: StackPlan, accountHint: string, results: Che
   }
   const failed = results.filter((r) => r.verdict === "fail").length;
   const warned = results.filter((r) => r.verdict === "warn").length;
-  lines.push(failed > 0 ? `${failed} check(s) failed: fix them before \`pulumi up\`.` : `no check failed${warned > 0 ? ` (${warned} warning(s))` : ""}.`);
-  lines.push("not checked: the deploying identity's IAM permissions, service control policies, and quotas with far more headroom than the stack uses (IAM roles, SQS queues, SNS topics, CloudWatch alarms: one role, queue and topic, at most 7 alarms).");
+  lines.push(
+    failed > 0
+      ? `${failed} check(s) failed: fix them before \`pulumi up\`.`
+      : `no check failed${warned > 0 ? ` (${warned} warning(s))` : ""}.`,
+  );
+  lines.push(
+    "not checked: the deploying identity's IAM permissions, service control policies, and quotas with far more headroom than the stack uses (IAM roles, SQS queues, SNS topics, CloudWatch alarms: one role, queue and topic, at most 7 alarms).",
+  );
   return lines.join("\n");
 }
 
-export async function main(argv: string[], clientsFor: (region: string) => PreflightClients = defaultClients, print = console.log): Promise<number> {
+export async function main(
+  argv: string[],
+  clientsFor: (region: string) => PreflightClients = defaultClients,
+  print = console.log,
+): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, help: { type: "boolean" } }, strict: true });
   if (values.help) {
     print(USAGE);
@@ -268,7 +311,12 @@ export async function main(argv: string[], clientsFor: (region: string) => Prefl
 }
 
 function defaultClients(region: string): PreflightClients {
-  return { lambda: new LambdaClient({ region }), s3: new S3Client({ region }), dynamodb: new DynamoDBClient({ region }), sts: new STSClient({ region }) };
+  return {
+    lambda: new LambdaClient({ region }),
+    s3: new S3Client({ region }),
+    dynamodb: new DynamoDBClient({ region }),
+    sts: new STSClient({ region }),
+  };
 }
 
 if (require.main === module) runCli((argv) => main(argv));

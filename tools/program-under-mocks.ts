@@ -128,7 +128,10 @@ export function stackConfig(stack: string, overrides: Record<string, ConfigValue
   const project = readProjectFile(root);
   const config: Record<string, string> = {};
   for (const [key, declaration] of Object.entries(project.config ?? {})) {
-    const def = declaration !== null && typeof declaration === "object" && "default" in declaration ? (declaration as { default?: unknown }).default : undefined;
+    const def =
+      declaration !== null && typeof declaration === "object" && "default" in declaration
+        ? (declaration as { default?: unknown }).default
+        : undefined;
     if (def !== undefined) config[qualify(project.name, key)] = cliString(def as ConfigValue);
   }
   const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
@@ -314,12 +317,12 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
   const hooks = options.mocks ?? {};
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      const defaults = defaultNewResource(args as MockResourceArgs, region);
-      return hooks.newResource?.(args as MockResourceArgs, defaults) ?? defaults;
+      const defaults = defaultNewResource(args, region);
+      return hooks.newResource?.(args, defaults) ?? defaults;
     },
     call(args) {
-      const defaults = defaultCall(args as MockCallArgs, region);
-      return hooks.call?.(args as MockCallArgs, defaults) ?? defaults;
+      const defaults = defaultCall(args, region);
+      return hooks.call?.(args, defaults) ?? defaults;
     },
   };
   await pulumi.runtime.setMocks(mocks, project, options.stack, options.preview ?? false);
@@ -356,6 +359,7 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
         return undefined;
       });
       delete require.cache[require.resolve(PROGRAM)];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- re-evaluated per run after clearing the cache
       return { ...require(PROGRAM) };
     });
     await (pulumi.runtime as any).waitForRPCs();
@@ -367,12 +371,15 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
   const explicit = new Map<string, string[]>();
   for (const { resource, dependsOn } of declared) {
     const urn = await (resource.urn as any).promise();
-    const targets = (await resolveDeep(dependsOn)) as unknown;
+    const targets = await resolveDeep(dependsOn);
     const list = (Array.isArray(targets) ? targets : [targets]).filter((r): r is pulumi.Resource => pulumi.Resource.isInstance(r));
     explicit.set(urn, await Promise.all(list.map((r) => (r.urn as any).promise() as Promise<string>)));
   }
 
-  const registered = (pulumi.runtime as any).getMonitor().getRegisteredResources() as Map<string, { urn: string; id: string | null; state: any }>;
+  const registered = (pulumi.runtime as any).getMonitor().getRegisteredResources() as Map<
+    string,
+    { urn: string; id: string | null; state: any }
+  >;
   const resources: RegisteredResource[] = [];
   for (const [urn, entry] of registered) {
     const w = wire.get(urn);

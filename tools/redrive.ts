@@ -10,13 +10,7 @@
  * replayed and leaves every message in the queue, visible again at once.
  */
 import { parseArgs } from "util";
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   OperatorError,
@@ -56,8 +50,10 @@ export function parseDestinationRecord(body: string | undefined): DestinationRec
   }
   if (parsed === null || typeof parsed !== "object") throw new Error("body is not a JSON object");
   const candidate = parsed as { requestContext?: { functionArn?: unknown }; requestPayload?: unknown };
-  if (typeof candidate.requestContext?.functionArn !== "string") throw new Error("no requestContext.functionArn (not a Lambda destination record)");
-  if (candidate.requestPayload === undefined || candidate.requestPayload === null) throw new Error("no requestPayload (the original event is missing)");
+  if (typeof candidate.requestContext?.functionArn !== "string")
+    throw new Error("no requestContext.functionArn (not a Lambda destination record)");
+  if (candidate.requestPayload === undefined || candidate.requestPayload === null)
+    throw new Error("no requestPayload (the original event is missing)");
   return parsed as DestinationRecord;
 }
 
@@ -150,7 +146,10 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
     try {
       await sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: m.ReceiptHandle }));
     } catch (err) {
-      throw explainAwsError(err, `sqs:DeleteMessage on ${options.queueUrl} (the event was replayed; a rerun would replay it once more, which the function tolerates)`);
+      throw explainAwsError(
+        err,
+        `sqs:DeleteMessage on ${options.queueUrl} (the event was replayed; a rerun would replay it once more, which the function tolerates)`,
+      );
     }
   };
 
@@ -216,7 +215,9 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
       result.replayed++;
       log(`  ${verb} ${id}: ${what}`);
     }
-    log(`progress: ${result.received} received, ${result.replayed} ${verb}, ${result.skipped.length} skipped, ${result.failed.length} failed`);
+    log(
+      `progress: ${result.received} received, ${result.replayed} ${verb}, ${result.skipped.length} skipped, ${result.failed.length} failed`,
+    );
   }
 
   if (toReleaseAfterDryRun.length > 0) {
@@ -266,7 +267,8 @@ function parseCommandLine(argv: string[]) {
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new OperatorError(`--limit ${values.limit}: must be a whole number of messages, at least 1`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new OperatorError(`--limit ${values.limit}: must be a whole number of messages, at least 1`);
   }
   return { ...values, limit };
 }

@@ -80,17 +80,23 @@ export function readStackOutputs(source: StackSource, run: CommandRunner = runCo
     }
     text = r.stdout;
   } else {
-    throw new OperatorError("say which stack: --stack <name> (read with the Pulumi CLI) or --outputs <file> (from `pulumi stack output --json`)");
+    throw new OperatorError(
+      "say which stack: --stack <name> (read with the Pulumi CLI) or --outputs <file> (from `pulumi stack output --json`)",
+    );
   }
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new OperatorError(`${describe(source)}: the outputs are not JSON (${(err as Error).message}); expected what \`pulumi stack output --json\` prints`);
+    throw new OperatorError(
+      `${describe(source)}: the outputs are not JSON (${(err as Error).message}); expected what \`pulumi stack output --json\` prints`,
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new OperatorError(`${describe(source)}: expected a JSON object of outputs, got ${Array.isArray(parsed) ? "an array" : JSON.stringify(parsed)}`);
+    throw new OperatorError(
+      `${describe(source)}: expected a JSON object of outputs, got ${Array.isArray(parsed) ? "an array" : JSON.stringify(parsed)}`,
+    );
   }
   return parsed as StackOutputs;
 }
@@ -114,7 +120,9 @@ export function regionOf(outputs: StackOutputs, source: StackSource, env: NodeJS
   if (typeof fromOutputs === "string" && fromOutputs) return fromOutputs;
   const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (fromEnv) return fromEnv;
-  throw new OperatorError(`${describe(source)} has no output "${StackOutput.region}" and AWS_REGION is not set; set AWS_REGION to the stack's region`);
+  throw new OperatorError(
+    `${describe(source)} has no output "${StackOutput.region}" and AWS_REGION is not set; set AWS_REGION to the stack's region`,
+  );
 }
 
 /**
@@ -138,7 +146,9 @@ export function explainAwsError(err: unknown, action: string): Error {
     return new OperatorError(`access denied: ${action} (${message}); your identity needs that permission`);
   }
   if (/NonExistentQueue|QueueDoesNotExist/i.test(name)) {
-    return new OperatorError(`${action}: the queue does not exist (${message}); was the stack destroyed, or are you in the wrong account or region?`);
+    return new OperatorError(
+      `${action}: the queue does not exist (${message}); was the stack destroyed, or are you in the wrong account or region?`,
+    );
   }
   if (name === "ResourceNotFoundException") {
     return new OperatorError(`${action}: not found (${message}); is the stack deployed in this account and region?`);

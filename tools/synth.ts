@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const files = writeSynthesis(synthesis, out);
   const key = `${synthesis.project}/${synthesis.asset.fileName}`;
   const rel = (p: string) => path.relative(process.cwd(), p);
-  console.log(`${rel(files.template)}: ${Object.keys(synthesis.template.Resources).length} resources, ${Object.keys(synthesis.template.Outputs).length} outputs`);
+  console.log(
+    `${rel(files.template)}: ${Object.keys(synthesis.template.Resources).length} resources, ${Object.keys(synthesis.template.Outputs).length} outputs`,
+  );
   console.log(`${rel(files.asset)}: function code (${synthesis.asset.zip.length} bytes, sha256 ${synthesis.asset.sha256})`);
   console.log(`\nDeploy (README, "CloudFormation"):`);
   console.log(`  aws s3 cp ${rel(files.asset)} s3://$CODE_BUCKET/${key}`);

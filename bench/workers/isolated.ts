@@ -7,7 +7,10 @@ import { now, readTask, runSeries } from "./protocol";
 
 const task = readTask();
 const started = now();
-const { IsolatedThumbnailer } = require("../../function/src/worker/isolatedThumbnailer") as typeof import("../../function/src/worker/isolatedThumbnailer");
+// The load is what is being timed, hence require() rather than import.
+type Isolated = typeof import("../../function/src/worker/isolatedThumbnailer");
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const { IsolatedThumbnailer } = require("../../function/src/worker/isolatedThumbnailer") as Isolated;
 // Bounds far away: this measures the thread's cost, not the limits.
 const isolated = new IsolatedThumbnailer({ timeoutMs: 600_000, processMemoryLimitBytes: 64 * 2 ** 30 });
 

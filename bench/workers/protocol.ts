@@ -81,7 +81,16 @@ export function peakRssMb(): number {
 export async function runSeries(task: WorkerTask, requireMs: number, once: (bytes: Buffer) => Promise<Buffer>): Promise<void> {
   const bytes = fs.readFileSync(task.file);
   const cold = await timed(() => once(bytes));
-  const report: WorkerReport = { requireMs, coldMs: cold.ms, warmMs: [], coldCpuMs: cold.cpuMs, warmCpuMs: [], peakRssMb: 0, outputBytes: 0, error: cold.error };
+  const report: WorkerReport = {
+    requireMs,
+    coldMs: cold.ms,
+    warmMs: [],
+    coldCpuMs: cold.cpuMs,
+    warmCpuMs: [],
+    peakRssMb: 0,
+    outputBytes: 0,
+    error: cold.error,
+  };
   let output = cold.output;
   let spent = 0;
   for (let i = 0; i < task.runs && (i < task.minRuns || spent < task.budgetMs); i++) {

@@ -42,8 +42,14 @@ export function createHandler(deps: Dependencies) {
         try {
           outcomes.push(await processUpload(upload, deps));
         } catch (err) {
-          const error = err instanceof TransientError ? err : new TransientError(`s3://${upload.bucket}/${upload.key}`, String(err), { cause: err });
-          logger.error("transient failure; the event will be retried", { bucket: upload.bucket, key: upload.key, operation: error.operation, error });
+          const error =
+            err instanceof TransientError ? err : new TransientError(`s3://${upload.bucket}/${upload.key}`, String(err), { cause: err });
+          logger.error("transient failure; the event will be retried", {
+            bucket: upload.bucket,
+            key: upload.key,
+            operation: error.operation,
+            error,
+          });
           failures.push({ key: upload.key, error });
         }
       }

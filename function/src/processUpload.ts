@@ -74,7 +74,10 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     }
 
     if (upload.bucket !== config.sourceBucket) {
-      throw new PermanentError(FailureReason.UnexpectedBucket, `the event is for bucket "${upload.bucket}", but this function serves "${config.sourceBucket}"`);
+      throw new PermanentError(
+        FailureReason.UnexpectedBucket,
+        `the event is for bucket "${upload.bucket}", but this function serves "${config.sourceBucket}"`,
+      );
     }
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
 
@@ -130,21 +133,37 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     return await recordSuccess(record, sourceBytes, deps, where);
   } catch (err) {
     if (!(err instanceof PermanentError)) {
-      throw err instanceof TransientError ? err : new TransientError(`processing s3://${upload.bucket}/${upload.key}`, `unexpected error: ${(err as Error)?.message ?? err}`, { cause: err });
+      throw err instanceof TransientError
+        ? err
+        : new TransientError(`processing s3://${upload.bucket}/${upload.key}`, `unexpected error: ${(err as Error)?.message ?? err}`, {
+            cause: err,
+          });
     }
     if (err.reason === FailureReason.RecordUnreadable) {
       // Not overwritten: a person changed it, and the function cannot tell what it said. The
       // invocation succeeds (a retry would read the same record); the metric and the error
       // log, naming the ImageID, attribute and type, bring it to the operator.
       deps.metrics.failed(err.reason, elapsed(), 0);
-      logger.error("the upload's record cannot be read; left as it is and the upload not processed", { ...where, reason: err.reason, error: err.message });
+      logger.error("the upload's record cannot be read; left as it is and the upload not processed", {
+        ...where,
+        reason: err.reason,
+        error: err.message,
+      });
       return { status: "FAILED", imageId, reason: err.reason };
     }
     if (!isFinalReason(err.reason)) {
       const earlier = await findThumbnails(deps.s3, config.thumbnailBucket, imageId, config.thumbnailSizes);
       if (earlier) {
-        logger.info("an earlier attempt wrote this upload's thumbnails; recording it from them", { ...where, unreadableBecause: err.reason });
-        return await recordSuccess(recordFromThumbnails(imageId, upload, earlier, deps, attemptId, elapsed()), earlier[0].facts.sourceBytes, deps, where);
+        logger.info("an earlier attempt wrote this upload's thumbnails; recording it from them", {
+          ...where,
+          unreadableBecause: err.reason,
+        });
+        return await recordSuccess(
+          recordFromThumbnails(imageId, upload, earlier, deps, attemptId, elapsed()),
+          earlier[0].facts.sourceBytes,
+          deps,
+          where,
+        );
       }
       if (err.reason === FailureReason.SourceMissing && mayStillAppear(upload, now())) {
         throw new TransientError(
@@ -175,19 +194,38 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
   }
 }
 
-async function recordSuccess(record: ImageRecord, sourceBytes: number, deps: Dependencies, where: Record<string, string>): Promise<Outcome> {
+async function recordSuccess(
+  record: ImageRecord,
+  sourceBytes: number,
+  deps: Dependencies,
+  where: Record<string, string>,
+): Promise<Outcome> {
   if (!(await putRecord(deps.dynamo, deps.config.metadataTable, record))) {
     deps.logger.info("duplicate delivery: another delivery recorded this upload first", where);
     return { status: "DUPLICATE", imageId: record.ImageID };
   }
   const thumbnailBytes = record.Thumbnails.reduce((sum, e) => sum + e.Bytes, 0);
   deps.metrics.succeeded(record.DurationMs, sourceBytes, thumbnailBytes);
-  deps.logger.info("thumbnails made", { ...where, durationMs: record.DurationMs, format: record.DetectedFormat, width: record.Width, height: record.Height, thumbnails: record.Thumbnails.map((e) => e.Key) });
+  deps.logger.info("thumbnails made", {
+    ...where,
+    durationMs: record.DurationMs,
+    format: record.DetectedFormat,
+    width: record.Width,
+    height: record.Height,
+    thumbnails: record.Thumbnails.map((e) => e.Key),
+  });
   return { status: "SUCCEEDED", imageId: record.ImageID };
 }
 
 /** The SUCCEEDED record of an upload whose thumbnails an earlier attempt wrote (facts from their metadata). */
-function recordFromThumbnails(imageId: string, upload: Upload, thumbnails: StoredThumbnail[], deps: Dependencies, attemptId: string, durationMs: number): ImageRecord {
+function recordFromThumbnails(
+  imageId: string,
+  upload: Upload,
+  thumbnails: StoredThumbnail[],
+  deps: Dependencies,
+  attemptId: string,
+  durationMs: number,
+): ImageRecord {
   const facts = thumbnails[0].facts;
   return {
     ...baseRecord(imageId, upload, undefined, deps, attemptId),

@@ -113,7 +113,11 @@ export function toItem(record: ImageRecord): Record<string, AttributeValue> {
 
 /** The DynamoDB type of an attribute value: "S", "NULL", "SS", … */
 export function attributeType(value: AttributeValue): string {
-  return Object.keys(value).filter((k) => k !== "$unknown" && (value as unknown as Record<string, unknown>)[k] !== undefined).join(",") || "none";
+  return (
+    Object.keys(value)
+      .filter((k) => k !== "$unknown" && (value as unknown as Record<string, unknown>)[k] !== undefined)
+      .join(",") || "none"
+  );
 }
 
 function unmarshal(value: AttributeValue, path: string): Plain {

@@ -54,7 +54,8 @@ function stateOf(item: Record<string, AttributeValue>, table: string, imageId: s
     );
   const status = item.Status;
   const statuses = Object.values(RecordStatus) as string[];
-  if (status?.S === undefined) throw unreadable("Status", status ? `of DynamoDB type ${attributeType(status)}` : "missing", `type S, one of ${statuses.join(", ")}`);
+  if (status?.S === undefined)
+    throw unreadable("Status", status ? `of DynamoDB type ${attributeType(status)}` : "missing", `type S, one of ${statuses.join(", ")}`);
   if (!statuses.includes(status.S)) throw unreadable("Status", `= ${JSON.stringify(status.S)}`, `one of ${statuses.join(", ")}`);
   const state: RecordState = { Status: status.S as RecordStatus };
   for (const name of ["Reason", "AttemptId"] as const) {
@@ -69,7 +70,9 @@ function stateOf(item: Record<string, AttributeValue>, table: string, imageId: s
 const OPEN_REASONS = (Object.keys(REASON_IS_FINAL) as FailureReason[]).filter((r) => !REASON_IS_FINAL[r]);
 
 /** The condition under which `record` may be written: over no record, or over a worse verdict. */
-function writeCondition(record: ImageRecord): Pick<PutItemCommand["input"], "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> {
+function writeCondition(
+  record: ImageRecord,
+): Pick<PutItemCommand["input"], "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> {
   const absent = "attribute_not_exists(#id)";
   if (record.Status === RecordStatus.Succeeded) {
     return {

@@ -34,7 +34,11 @@ export async function readSource(s3: S3Client, upload: Upload, maxObjectBytes: n
     const status = httpStatusOf(err);
     const name = errorName(err);
     if (name === "NoSuchKey" || name === "NoSuchVersion" || status === 404) {
-      throw new PermanentError(FailureReason.SourceMissing, `the object no longer exists (${name}); it was deleted before it was processed`, { cause: err });
+      throw new PermanentError(
+        FailureReason.SourceMissing,
+        `the object no longer exists (${name}); it was deleted before it was processed`,
+        { cause: err },
+      );
     }
     if (name === "PreconditionFailed" || status === 412) {
       throw superseded(upload, err);
@@ -77,7 +81,9 @@ function permanentReadError(err: unknown): PermanentError | undefined {
   const message = (err as Error)?.message ?? "";
   if (name === "InvalidObjectState") {
     // Glacier Flexible Retrieval, Deep Archive, Intelligent-Tiering Archive/Deep Archive Access.
-    const storage = [(err as { StorageClass?: string }).StorageClass, (err as { AccessTier?: string }).AccessTier].filter(Boolean).join(" ");
+    const storage = [(err as { StorageClass?: string }).StorageClass, (err as { AccessTier?: string }).AccessTier]
+      .filter(Boolean)
+      .join(" ");
     return new PermanentError(
       FailureReason.SourceArchived,
       `the object is archived${storage ? ` (${storage})` : ""} and cannot be read until a copy is restored (S3 InvalidObjectState, HTTP ${status ?? "403"}); restore it and process the upload again`,

@@ -50,7 +50,10 @@ const MAX_USER_METADATA_BYTES = 2048;
 
 function userMetadataBytes(metadata: Record<string, string>): number {
   // Names counted with their x-amz-meta- prefix, to stay clear of the limit however S3 counts.
-  return Object.entries(metadata).reduce((sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value), 0);
+  return Object.entries(metadata).reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value),
+    0,
+  );
 }
 
 /**
@@ -96,7 +99,9 @@ export function thumbnailFactsOf(metadata: Record<string, string | undefined>): 
   const facts = {
     width: integer(FACT_HEADERS.width),
     height: integer(FACT_HEADERS.height),
-    sourceFormat: /^[a-z0-9]{1,16}$/.test(metadata[FACT_HEADERS.sourceFormat] ?? "") ? (metadata[FACT_HEADERS.sourceFormat] as SourceFormat) : undefined,
+    sourceFormat: /^[a-z0-9]{1,16}$/.test(metadata[FACT_HEADERS.sourceFormat] ?? "")
+      ? (metadata[FACT_HEADERS.sourceFormat] as SourceFormat)
+      : undefined,
     sourceWidth: integer(FACT_HEADERS.sourceWidth),
     sourceHeight: integer(FACT_HEADERS.sourceHeight),
     sourceOrientation: integer(FACT_HEADERS.sourceOrientation),

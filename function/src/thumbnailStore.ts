@@ -53,7 +53,12 @@ export interface StoredThumbnail {
  * facts; otherwise undefined. Thumbnail keys are per upload (ImageID), so whatever is under the
  * ImageID's prefix was made from this upload's bytes and no other.
  */
-export async function findThumbnails(s3: S3Client, bucket: string, imageId: string, sizes: readonly number[]): Promise<StoredThumbnail[] | undefined> {
+export async function findThumbnails(
+  s3: S3Client,
+  bucket: string,
+  imageId: string,
+  sizes: readonly number[],
+): Promise<StoredThumbnail[] | undefined> {
   let listed: Set<string>;
   try {
     const response = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${imageId}/`, MaxKeys: 100 }));

@@ -37,7 +37,11 @@ export function scanTaggableTypes(sdkDir: string = awsNativeSdkDir()): TaggableT
       const args = dts.slice(argsStart, dts.indexOf("\n}", argsStart));
       const tags = /\n {4}tags\?: (.*)/.exec(args)?.[1];
       if (tags === undefined) continue;
-      result[token] = tags.includes("[]") ? "keyValueArray" : tags.includes("[key: string]") || tags.startsWith("pulumi.Input<{") ? "stringMap" : "other";
+      result[token] = tags.includes("[]")
+        ? "keyValueArray"
+        : tags.includes("[key: string]") || tags.startsWith("pulumi.Input<{")
+          ? "stringMap"
+          : "other";
     }
   }
   return result;

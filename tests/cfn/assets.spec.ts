@@ -13,10 +13,22 @@ import { readZip, zipEntries } from "../../tools/cfn/zip";
 
 describe("Code archive", () => {
   it("zips the same files to the same bytes, whatever their order", () => {
-    const a = zipEntries([{ name: "index.js", data: Buffer.from("exports.handler=1") }, { name: "lib/x.wasm", data: Buffer.alloc(1000, 7) }]);
-    const b = zipEntries([{ name: "lib/x.wasm", data: Buffer.alloc(1000, 7) }, { name: "index.js", data: Buffer.from("exports.handler=1") }]);
+    const a = zipEntries([
+      { name: "index.js", data: Buffer.from("exports.handler=1") },
+      { name: "lib/x.wasm", data: Buffer.alloc(1000, 7) },
+    ]);
+    const b = zipEntries([
+      { name: "lib/x.wasm", data: Buffer.alloc(1000, 7) },
+      { name: "index.js", data: Buffer.from("exports.handler=1") },
+    ]);
     assert.ok(a.equals(b));
-    assert.deepEqual(readZip(a).map((e) => [e.name, e.data.length]), [["index.js", 17], ["lib/x.wasm", 1000]]);
+    assert.deepEqual(
+      readZip(a).map((e) => [e.name, e.data.length]),
+      [
+        ["index.js", 17],
+        ["lib/x.wasm", 1000],
+      ],
+    );
   });
 
   it("is a zip that Python's zipfile (as AWS tooling) reads and verifies", function () {
@@ -24,7 +36,15 @@ describe("Code archive", () => {
     try {
       const file = path.join(dir, "code.zip");
       fs.writeFileSync(file, zipEntries([{ name: "index.js", data: Buffer.from("x".repeat(5000)) }]));
-      const check = spawnSync("python3", ["-c", "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.namelist(), len(z.read('index.js')))", file], { encoding: "utf8" });
+      const check = spawnSync(
+        "python3",
+        [
+          "-c",
+          "import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(z.namelist(), len(z.read('index.js')))",
+          file,
+        ],
+        { encoding: "utf8" },
+      );
       if (check.error) {
         console.log("      python3 is not installed: skipping the cross-check with Python's zipfile");
         this.skip();
@@ -41,13 +61,25 @@ describe("Code archive", () => {
     try {
       fs.writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 1;");
       const key = `fn/${"a".repeat(64)}.zip`;
-      const resource = { urn: "u", type: "aws:s3/bucketObjectv2:BucketObjectv2", name: "code", custom: true, inputs: { key, source: { kind: "FileArchive", path: dir } } };
+      const resource = {
+        urn: "u",
+        type: "aws:s3/bucketObjectv2:BucketObjectv2",
+        name: "code",
+        custom: true,
+        inputs: { key, source: { kind: "FileArchive", path: dir } },
+      };
       const asset = await codeAsset(resource, "dev");
       assert.equal(asset.sha256, createHash("sha256").update(asset.zip).digest("hex"));
       assert.equal(asset.fileName, `dev.code-${asset.sha256.slice(0, 16)}.zip`);
       assert.equal(asset.key, key, "the program's key is the template's default key");
-      await assert.rejects(codeAsset({ ...resource, inputs: { source: resource.inputs.source } }, "dev"), /code \(property key\): the code object has no literal key/);
-      await assert.rejects(codeAsset({ ...resource, inputs: { source: { kind: "RemoteArchive", uri: "https://x" } } }, "dev"), /code \(property source\): a RemoteArchive cannot be zipped/);
+      await assert.rejects(
+        codeAsset({ ...resource, inputs: { source: resource.inputs.source } }, "dev"),
+        /code \(property key\): the code object has no literal key/,
+      );
+      await assert.rejects(
+        codeAsset({ ...resource, inputs: { source: { kind: "RemoteArchive", uri: "https://x" } } }, "dev"),
+        /code \(property source\): a RemoteArchive cannot be zipped/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -75,11 +107,17 @@ describe("Synth mocks", () => {
   it("give each resource a Ref marker for its identifier and GetAtt markers for its schema's attributes", () => {
     const markers = new MarkerTable();
     const { hooks } = synthMocks(schemas, markers);
-    const result = hooks.newResource!({ type: "aws-native:sns:Topic", name: "alerts", inputs: { topicName: "t" } }, { id: "x", state: {} })!;
+    const result = hooks.newResource!(
+      { type: "aws-native:sns:Topic", name: "alerts", inputs: { topicName: "t" } },
+      { id: "x", state: {} },
+    )!;
     const key = { type: "aws-native:sns:Topic", name: "alerts" };
     assert.equal(result.state.topicArn, markers.ref(key), "Ref of a topic is its ARN");
     assert.equal(result.state.topicName, markers.getAtt(key, "TopicName"));
-    const bucket = hooks.newResource!({ type: "aws-native:s3:Bucket", name: "b", inputs: { bucketName: "given" } }, { id: "x", state: {} })!;
+    const bucket = hooks.newResource!(
+      { type: "aws-native:s3:Bucket", name: "b", inputs: { bucketName: "given" } },
+      { id: "x", state: {} },
+    )!;
     assert.equal(bucket.state.websiteUrl, markers.getAtt({ type: "aws-native:s3:Bucket", name: "b" }, "WebsiteURL"));
     assert.equal(bucket.state.bucketName, markers.ref({ type: "aws-native:s3:Bucket", name: "b" }));
   });

@@ -53,12 +53,18 @@ describe("Reference markers", () => {
     const markers = new MarkerTable();
     const version = markers.getAtt(bucket, "VersionId");
     assert.deepEqual(markers.rewrite(version, resolve, "fn"), { Ref: "AWS::NoValue" });
-    assert.throws(() => markers.rewrite(`v-${version}`, resolve, "fn", "code.s3ObjectVersion"), /fn \(property code\.s3ObjectVersion\).*inside a larger string/);
+    assert.throws(
+      () => markers.rewrite(`v-${version}`, resolve, "fn", "code.s3ObjectVersion"),
+      /fn \(property code\.s3ObjectVersion\).*inside a larger string/,
+    );
   });
 
   it("refuses a marker in a key, naming the path", () => {
     const markers = new MarkerTable();
-    assert.throws(() => markers.rewrite({ tags: { [markers.ref(bucket)]: "x" } }, resolve, "fn"), /fn \(property tags\.ck3q9.*cannot compute keys/);
+    assert.throws(
+      () => markers.rewrite({ tags: { [markers.ref(bucket)]: "x" } }, resolve, "fn"),
+      /fn \(property tags\.ck3q9.*cannot compute keys/,
+    );
   });
 
   it("pads account and region markers to the lengths asked for, so name length limits act as in AWS", () => {

@@ -38,7 +38,7 @@ import { EnvVar } from "../../function/src/contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../../function/src/contract/metrics";
 import { Table } from "../../function/src/contract/table";
 import { deriveBucketName, functionLogGroupName, physicalName, Purpose } from "../../infra/naming";
-import { CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER } from "../../tools/cfn/codeAsset";
+import { CODE_BUCKET_PARAMETER } from "../../tools/cfn/codeAsset";
 import { StackSynthesis, synthesize, writeSynthesis } from "../../tools/cfn/synth";
 import { CfnResource, CfnTemplate } from "../../tools/cfn/template";
 import { findMotoServer, MotoServer, startMotoServer } from "./support/motoServer";
@@ -71,7 +71,14 @@ const PROPERTIES_DROPPED_FOR_MOTO: Record<string, string[]> = {
 };
 
 /** What the pipeline is: never dropped, whatever moto lacks. */
-const NEVER_DROPPED = ["AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::IAM::Role", "AWS::Lambda::Permission", "AWS::SQS::Queue"];
+const NEVER_DROPPED = [
+  "AWS::S3::Bucket",
+  "AWS::DynamoDB::Table",
+  "AWS::Lambda::Function",
+  "AWS::IAM::Role",
+  "AWS::Lambda::Permission",
+  "AWS::SQS::Queue",
+];
 
 /** The template with DROPPED_FOR_MOTO taken out; refuses if anything kept still points at them. */
 function forMoto(template: CfnTemplate): CfnTemplate {
@@ -114,15 +121,22 @@ describe("The dev CloudFormation template deployed into moto", function () {
   before(async function () {
     const executable = findMotoServer();
     if (!executable) {
-      console.log("      moto_server is not installed (not on PATH, not at /root/.pyenv/shims/moto_server): skipping the deploy into moto (pip install 'moto[server]')");
+      console.log(
+        "      moto_server is not installed (not on PATH, not at /root/.pyenv/shims/moto_server): skipping the deploy into moto (pip install 'moto[server]')",
+      );
       this.skip();
     }
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "cfn-moto-"));
-    const [synthesized, server] = await Promise.all([synthesize({ stack: STACK }), startMotoServer(executable!)]);
+    const [synthesized, server] = await Promise.all([synthesize({ stack: STACK }), startMotoServer(executable)]);
     synthesis = synthesized;
     moto = server;
     config.endpoint = moto.endpoint;
-    s3 = new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    s3 = new S3Client({
+      ...config,
+      forcePathStyle: true,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
     lambda = new LambdaClient(config);
 
     // What a user deploys: the files synth wrote, the template read back from its YAML.
@@ -131,7 +145,9 @@ describe("The dev CloudFormation template deployed into moto", function () {
     codeZip = fs.readFileSync(files.asset);
     const artifactBucket = "moto-code-artifacts";
     await s3.send(new CreateBucketCommand({ Bucket: artifactBucket }));
-    await s3.send(new PutObjectCommand({ Bucket: artifactBucket, Key: String(deployed.Parameters.CodeArtifactKey.Default), Body: codeZip }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: artifactBucket, Key: String(deployed.Parameters.CodeArtifactKey.Default), Body: codeZip }),
+    );
 
     // SourceBucketName given, ThumbnailBucketName left empty: both ways of naming a bucket.
     // CodeArtifactKey is left at its default, which must be where the archive was uploaded.
@@ -180,7 +196,10 @@ describe("The dev CloudFormation template deployed into moto", function () {
     }
     const original = synthesis.template;
     const droppedIds = Object.keys(original.Resources).filter((id) => !(id in deployed.Resources));
-    assert.deepEqual(new Set(droppedIds.map((id) => original.Resources[id].Type)), new Set(Object.keys(DROPPED_FOR_MOTO).filter((t) => resourcesOfType(original, t).length > 0)));
+    assert.deepEqual(
+      new Set(droppedIds.map((id) => original.Resources[id].Type)),
+      new Set(Object.keys(DROPPED_FOR_MOTO).filter((t) => resourcesOfType(original, t).length > 0)),
+    );
     assert.deepEqual(deployed.Outputs, original.Outputs, "every output is kept");
   });
 
@@ -199,7 +218,11 @@ describe("The dev CloudFormation template deployed into moto", function () {
     for (const bucket of [sourceBucketName, thumbnailBucketName()]) {
       await s3.send(new HeadBucketCommand({ Bucket: bucket }));
       const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-      assert.equal(encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm, "AES256", bucket);
+      assert.equal(
+        encryption.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+        "AES256",
+        bucket,
+      );
       const tags = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
       assert.equal(tags.TagSet?.find((t) => t.Key === "Environment")?.Value, STACK, `${bucket} Environment tag`);
     }
@@ -232,7 +255,9 @@ describe("The dev CloudFormation template deployed into moto", function () {
     assert.equal(table.TableName, physicalName(synthesis.project, STACK, Purpose.table));
     assert.deepEqual(table.KeySchema, [{ AttributeName: Table.partitionKey, KeyType: "HASH" }]);
     assert.equal(table.BillingModeSummary?.BillingMode, "PAY_PER_REQUEST");
-    const indexes = Object.fromEntries((table.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, [i.KeySchema, i.Projection?.ProjectionType]]));
+    const indexes = Object.fromEntries(
+      (table.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, [i.KeySchema, i.Projection?.ProjectionType]]),
+    );
     const expected = Object.fromEntries(
       [Table.bySourceKey, Table.failuresByTime].map((i) => [
         i.indexName,
@@ -303,9 +328,13 @@ describe("The dev CloudFormation template deployed into moto", function () {
 
   it("creates the dead-letter queue the outputs name, keeping messages 14 days", async () => {
     const sqs = new SQSClient(config);
-    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: output("DeadLetterQueueUrl"), AttributeNames: ["All"] }))).Attributes ?? {};
+    const attributes =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: output("DeadLetterQueueUrl"), AttributeNames: ["All"] }))).Attributes ?? {};
     assert.equal(attributes.QueueArn, output("DeadLetterQueueArn"));
-    assert.equal(attributes.QueueArn, `arn:aws:sqs:${REGION}:${accountId}:${physicalName(synthesis.project, STACK, Purpose.deadLetterQueue)}`);
+    assert.equal(
+      attributes.QueueArn,
+      `arn:aws:sqs:${REGION}:${accountId}:${physicalName(synthesis.project, STACK, Purpose.deadLetterQueue)}`,
+    );
     assert.equal(attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
   });
 

@@ -62,10 +62,20 @@ describe("Property names from AWS's resource schemas", () => {
   it("keeps IAM policy documents (JSON) key for key", () => {
     const document = {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*", Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject"],
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
     };
     const props = convert("AWS::IAM::Role", {
-      assumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+      assumeRolePolicyDocument: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      },
       policies: [{ policyName: "p", policyDocument: document }],
     });
     assert.deepEqual(props.Policies, [{ PolicyName: "p", PolicyDocument: document }]);
@@ -85,11 +95,17 @@ describe("Property names from AWS's resource schemas", () => {
 
   it("refuses an unknown property, naming the resource, the path and the type", () => {
     assert.throws(
-      () => convert("AWS::S3::Bucket", { bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorythm: "AES256" } }] } }),
+      () =>
+        convert("AWS::S3::Bucket", {
+          bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorythm: "AES256" } }] },
+        }),
       (error: unknown) => {
         assert.ok(error instanceof SynthError);
         assert.equal(error.subject, "my-resource");
-        assert.equal(error.propertyPath, "bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorythm");
+        assert.equal(
+          error.propertyPath,
+          "bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorythm",
+        );
         assert.match(error.message, /ServerSideEncryptionByDefault has no property whose SDK name is "sseAlgorythm"/);
         return true;
       },
@@ -97,9 +113,15 @@ describe("Property names from AWS's resource schemas", () => {
   });
 
   it("refuses a value of the wrong shape, naming the path", () => {
-    assert.throws(() => convert("AWS::Lambda::Function", { memorySize: { a: 1 } }), /my-resource \(property memorySize\): the schema expects a number/);
+    assert.throws(
+      () => convert("AWS::Lambda::Function", { memorySize: { a: 1 } }),
+      /my-resource \(property memorySize\): the schema expects a number/,
+    );
     assert.throws(() => convert("AWS::S3::Bucket", { tags: [{ key: "a", value: 1 }] }), /property tags\[0\]\): a tag must be/);
-    assert.throws(() => convert("AWS::S3::Bucket", { bucketEncryption: "AES256" }), /property bucketEncryption\): the schema expects an object/);
+    assert.throws(
+      () => convert("AWS::S3::Bucket", { bucketEncryption: "AES256" }),
+      /property bucketEncryption\): the schema expects an object/,
+    );
   });
 
   it("refuses a resource passed by reference (its URN), naming the path", () => {

@@ -60,12 +60,29 @@ describe("SDK names (aws-native's spelling of CloudFormation names)", () => {
       const schemas = ResourceSchemas.shared();
       const resources = sdkResources();
       assert.ok(resources.length > 50, `expected the SDK's resources under ${root}, found ${resources.length}`);
-      const pipelineTypes = ["s3:Bucket", "s3:BucketPolicy", "dynamodb:Table", "lambda:Function", "lambda:Permission",
-        "lambda:EventInvokeConfig", "iam:Role", "iam:RolePolicy", "logs:LogGroup", "cloudwatch:Alarm",
-        "cloudwatch:Dashboard", "sns:Topic", "sns:Subscription", "sns:TopicPolicy", "sqs:Queue"];
+      const pipelineTypes = [
+        "s3:Bucket",
+        "s3:BucketPolicy",
+        "dynamodb:Table",
+        "lambda:Function",
+        "lambda:Permission",
+        "lambda:EventInvokeConfig",
+        "iam:Role",
+        "iam:RolePolicy",
+        "logs:LogGroup",
+        "cloudwatch:Alarm",
+        "cloudwatch:Dashboard",
+        "sns:Topic",
+        "sns:Subscription",
+        "sns:TopicPolicy",
+        "sqs:Queue",
+      ];
       for (const t of pipelineTypes) {
         const token = `aws-native:${t}`;
-        assert.ok(resources.some((r) => r.token === token), `the SDK has no ${token}`);
+        assert.ok(
+          resources.some((r) => r.token === token),
+          `the SDK has no ${token}`,
+        );
         assert.ok(schemas.resourceForToken(token), `no CloudFormation type for ${token}`);
       }
       // A resource newer in aws-native than in the schema database may miss; a change of

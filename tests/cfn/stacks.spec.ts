@@ -43,7 +43,7 @@ describe("CloudFormation templates of the real stacks", function () {
     const canary = path.join(dir, "linter-lag-canary.yaml");
     const resources: Record<string, unknown> = {};
     for (const [type, properties] of Object.entries(NEWER_THAN_CFN_LINT)) {
-      const props: Record<string, unknown> = type === "AWS::CloudWatch::Dashboard" ? { DashboardBody: "{\"widgets\":[]}" } : {};
+      const props: Record<string, unknown> = type === "AWS::CloudWatch::Dashboard" ? { DashboardBody: '{"widgets":[]}' } : {};
       for (const p of properties) props[p] = [{ Key: "k", Value: "v" }];
       resources[`Canary${Object.keys(resources).length}`] = { Type: type, Properties: props };
     }
@@ -52,7 +52,11 @@ describe("CloudFormation templates of the real stacks", function () {
     const files = STACKS.map((s) => written.get(s)!.template);
     const findings = cfnLint([...files, canary]);
     const serious = findings.filter((f) => f.file !== canary && (f.level === "Error" || f.level === "Warning"));
-    assert.deepEqual(serious.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule} ${f.message}`), [], `${version} findings`);
+    assert.deepEqual(
+      serious.map((f) => `${path.basename(f.file)}:${f.line} ${f.rule} ${f.message}`),
+      [],
+      `${version} findings`,
+    );
     const lagCaught = findings.filter((f) => f.file === canary && f.rule === "E3002").length;
     assert.ok(
       lagCaught >= Object.keys(NEWER_THAN_CFN_LINT).length,
@@ -80,10 +84,15 @@ describe("CloudFormation templates of the real stacks", function () {
 
       it("leaves out only the code object and the role-readiness wait, and says so in the template", () => {
         const { run, built, yaml } = get();
-        const others = run.resources.filter((r) => r.custom && !r.type.startsWith("aws-native:") && !r.type.startsWith("pulumi:providers:"));
+        const others = run.resources.filter(
+          (r) => r.custom && !r.type.startsWith("aws-native:") && !r.type.startsWith("pulumi:providers:"),
+        );
         assert.deepEqual(others.map((r) => r.type).sort(), [CODE_OBJECT_TYPE, DYNAMIC_RESOURCE_TYPE].sort());
         assert.deepEqual([...built.leftOut.values()].map((l) => l.resource.urn).sort(), others.map((r) => r.urn).sort());
-        assert.match(yaml, /^# Not in this template \(no CloudFormation resource type\):\n(# +\w+: .*\n)*# +\w+: .*CloudFormation uploads nothing/m);
+        assert.match(
+          yaml,
+          /^# Not in this template \(no CloudFormation resource type\):\n(# +\w+: .*\n)*# +\w+: .*CloudFormation uploads nothing/m,
+        );
         assert.match(yaml, /^# +\w+: .*wait for the new execution role to propagate.*CloudFormation has no equivalent/m);
       });
 
@@ -102,7 +111,10 @@ describe("CloudFormation templates of the real stacks", function () {
       it("declares the brief's parameters with allowed values and patterns, and the code's bucket and key", () => {
         const { template } = get();
         const p = template.Parameters;
-        assert.deepEqual(Object.keys(p).sort(), [CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER, "Environment", "SourceBucketName", "ThumbnailBucketName"].sort());
+        assert.deepEqual(
+          Object.keys(p).sort(),
+          [CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER, "Environment", "SourceBucketName", "ThumbnailBucketName"].sort(),
+        );
         assert.deepEqual(p.Environment.AllowedValues, [stack]);
         assert.equal(p.Environment.Default, get().run.config["thumbnail-pipeline:environment"], "the environment the program ran with");
         for (const name of ["SourceBucketName", "ThumbnailBucketName"]) {
@@ -136,7 +148,9 @@ describe("CloudFormation templates of the real stacks", function () {
       it("keeps the bucket's dependency on the trigger permission as DependsOn", () => {
         const { template } = get();
         const permission = Object.entries(template.Resources).find(([, r]) => r.Type === "AWS::Lambda::Permission")![0];
-        const source = Object.values(template.Resources).find((r) => r.Type === "AWS::S3::Bucket" && r.Properties?.NotificationConfiguration);
+        const source = Object.values(template.Resources).find(
+          (r) => r.Type === "AWS::S3::Bucket" && r.Properties?.NotificationConfiguration,
+        );
         assert.deepEqual(source?.DependsOn, [permission]);
       });
 
@@ -146,9 +160,17 @@ describe("CloudFormation templates of the real stacks", function () {
         const entries = readZip(fs.readFileSync(files.asset));
         const code = get().run.resources.find((r) => r.type === CODE_OBJECT_TYPE)!;
         const bundle = code.inputs.source.path as string;
-        assert.deepEqual(entries.map((e) => e.name), fs.readdirSync(bundle).sort(), "exactly the files of the built bundle");
-        for (const entry of entries) assert.ok(entry.data.equals(fs.readFileSync(path.join(bundle, entry.name))), `${entry.name} unchanged`);
-        assert.ok(entries.some((e) => e.name === "index.js"), "Lambda's handler file index.js");
+        assert.deepEqual(
+          entries.map((e) => e.name),
+          fs.readdirSync(bundle).sort(),
+          "exactly the files of the built bundle",
+        );
+        for (const entry of entries)
+          assert.ok(entry.data.equals(fs.readFileSync(path.join(bundle, entry.name))), `${entry.name} unchanged`);
+        assert.ok(
+          entries.some((e) => e.name === "index.js"),
+          "Lambda's handler file index.js",
+        );
       });
     });
   }

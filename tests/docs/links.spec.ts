@@ -6,7 +6,10 @@ import { headingAnchors, markdownLinks } from "../helpers/markdownLinks";
 
 /** The project's documentation: README, contributing guide, docs by topic, and the folder READMEs. */
 function documents(): string[] {
-  const docs = fs.readdirSync(path.join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
+  const docs = fs
+    .readdirSync(path.join(REPO_ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`);
   return ["README.md", "CONTRIBUTING.md", ...docs.sort(), "bench/README.md", "policy/README.md"];
 }
 
@@ -39,8 +42,11 @@ describe("Documentation links", () => {
 
   describe("markdownLinks", () => {
     it("finds inline links but not link-like text in code", () => {
-      const links = markdownLinks("See [a](docs/a.md#x) and `[b](b.md)`.\n```md\n[c](c.md)\n```\n![d](img.png \"t\")\n");
-      assert.deepStrictEqual(links.map((l) => l.target), ["docs/a.md#x", "img.png"]);
+      const links = markdownLinks('See [a](docs/a.md#x) and `[b](b.md)`.\n```md\n[c](c.md)\n```\n![d](img.png "t")\n');
+      assert.deepStrictEqual(
+        links.map((l) => l.target),
+        ["docs/a.md#x", "img.png"],
+      );
     });
   });
 

@@ -51,7 +51,15 @@ describe("AWS clients", () => {
   it("turns an S3 read that never answers into a transient failure (retried by Lambda), not a hang", async () => {
     const { s3, dynamo } = createAwsClients(timeouts, { s3: { ...local(), forcePathStyle: true } });
     try {
-      const upload = { bucket: "src", key: "a.jpg", size: 10, eTag: "abc", sequencer: "01", eventTime: "2026-01-01T00:00:00.000Z", eventName: "ObjectCreated:Put" };
+      const upload = {
+        bucket: "src",
+        key: "a.jpg",
+        size: 10,
+        eTag: "abc",
+        sequencer: "01",
+        eventTime: "2026-01-01T00:00:00.000Z",
+        eventName: "ObjectCreated:Put",
+      };
       await assert.rejects(readSource(s3, upload, 1024), (err: unknown) => {
         assert.ok(err instanceof TransientError, `expected a TransientError, got ${err}`);
         assert.match(String((err as Error).message), /GetObject/);

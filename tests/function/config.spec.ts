@@ -32,7 +32,12 @@ describe("function configuration (environment variables)", () => {
   });
 
   it("reads several sizes, largest first", () => {
-    const config = readConfig({ ...REQUIRED, [EnvVar.ThumbnailSizes]: "128, 512", [EnvVar.JpegQuality]: "72", [EnvVar.MaxImagePixels]: "1000" });
+    const config = readConfig({
+      ...REQUIRED,
+      [EnvVar.ThumbnailSizes]: "128, 512",
+      [EnvVar.JpegQuality]: "72",
+      [EnvVar.MaxImagePixels]: "1000",
+    });
     assert.deepStrictEqual([config.thumbnailSizes, config.jpegQuality, config.maxImagePixels], [[512, 128], 72, 1000]);
   });
 
@@ -42,7 +47,9 @@ describe("function configuration (environment variables)", () => {
       (err: unknown) =>
         err instanceof ConfigError &&
         err.problems.length === 4 &&
-        [EnvVar.Environment, EnvVar.SourceBucket, EnvVar.ThumbnailBucket, EnvVar.MetadataTable].every((name) => err.message.includes(`${name} is not set`)),
+        [EnvVar.Environment, EnvVar.SourceBucket, EnvVar.ThumbnailBucket, EnvVar.MetadataTable].every((name) =>
+          err.message.includes(`${name} is not set`),
+        ),
     );
   });
 

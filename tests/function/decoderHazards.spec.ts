@@ -11,7 +11,18 @@ import { MAX_JPEG_SCANS } from "../../function/src/core/jpegDecoder";
 import { countJpegScans } from "../../function/src/core/jpeg/header";
 import type { ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { bmpBomb, interlacedPng, jpegBomb, pngChunk, solid } from "./support/images";
-import { deflateTiff, gifOf, gifWithSelfReferentialLzwCode, greyEntries, jpegInTiff, tiffLzw, tiffOf, utif2LzwHangStrips, type GifFrame, type TiffEntry } from "./support/hostileImages";
+import {
+  deflateTiff,
+  gifOf,
+  gifWithSelfReferentialLzwCode,
+  greyEntries,
+  jpegInTiff,
+  tiffLzw,
+  tiffOf,
+  utif2LzwHangStrips,
+  type GifFrame,
+  type TiffEntry,
+} from "./support/hostileImages";
 import { stopDeadlineWorker, thumbnailsWithin, type Outcome } from "./support/withDeadline";
 
 const OPTIONS: ThumbnailOptions = { sizes: [64], jpegQuality: 80, maxPixels: 50_000_000 };
@@ -45,7 +56,13 @@ function omggifRgba(bytes: Buffer): Uint8Array {
 
 function interlacedOrder(rows: number[][]): number[] {
   const order: number[] = [];
-  for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) for (let y = start; y < rows.length; y += step) order.push(...rows[y]);
+  for (const [start, step] of [
+    [0, 8],
+    [4, 8],
+    [2, 4],
+    [1, 2],
+  ])
+    for (let y = start; y < rows.length; y += step) order.push(...rows[y]);
   return order;
 }
 
@@ -54,7 +71,11 @@ function withRepeatedLastScan(progressive: Buffer, scans: number): Buffer {
   const lastScan = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
   const scan = progressive.subarray(lastScan, progressive.length - 2);
   const extra = scans - countJpegScans(progressive);
-  return Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array.from({ length: extra }, () => scan), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    progressive.subarray(0, progressive.length - 2),
+    ...Array.from({ length: extra }, () => scan),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 describe("decoder hazards: hostile files end as clear failures, quickly", function () {
@@ -68,7 +89,11 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
 
   describe("GIF", () => {
     it("refuses an LZW code beyond the code table instead of following it (omggif looped forever)", async () => {
-      assertRefused(await outcomeOf(gifWithSelfReferentialLzwCode()), FailureReason.CorruptImage, /LZW code 7 is not in the table \(next free code 6\)/);
+      assertRefused(
+        await outcomeOf(gifWithSelfReferentialLzwCode()),
+        FailureReason.CorruptImage,
+        /LZW code 7 is not in the table \(next free code 6\)/,
+      );
     });
 
     it("decodes the first frame exactly as omggif did: palettes, transparency, interlace, offset", () => {
@@ -79,7 +104,12 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
         ["interlaced", 7, 11, { width: 7, height: 11, indices: interlacedOrder(rows), interlaced: true }],
         ["local palette", 7, 11, { width: 7, height: 11, indices: rows.flat(), localPalette: [...PALETTE].reverse() }],
         ["offset frame on a larger screen", 12, 15, { width: 7, height: 11, x: 3, y: 2, indices: rows.flat() }],
-        ["more than 254 pixels (several clear codes)", 40, 30, { width: 40, height: 30, indices: Array.from({ length: 1200 }, (_, i) => (i * 7) % 256) }],
+        [
+          "more than 254 pixels (several clear codes)",
+          40,
+          30,
+          { width: 40, height: 30, indices: Array.from({ length: 1200 }, (_, i) => (i * 7) % 256) },
+        ],
       ];
       for (const [name, screenWidth, screenHeight, frame] of frames) {
         const bytes = gifOf(screenWidth, screenHeight, PALETTE, [frame]);
@@ -113,16 +143,28 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
       const bytes = tiffOf(greyEntries(16, 16), [pixels]);
       const entry = bytes.indexOf(Buffer.from([0x02, 0x01, 0x03, 0x00])); // BitsPerSample, SHORT
       bytes.writeUInt32LE(0x40000000, entry + 4);
-      assertRefused(await outcomeOf(bytes), FailureReason.CorruptImage, /tag 258 .* 1073741824 values of 2 bytes .* past the end of the file/);
+      assertRefused(
+        await outcomeOf(bytes),
+        FailureReason.CorruptImage,
+        /tag 258 .* 1073741824 values of 2 bytes .* past the end of the file/,
+      );
     });
 
     it("refuses a 16×16 image whose JPEG strip is 16000×16000, before decoding it", async () => {
-      assertRefused(await outcomeOf(jpegInTiff(16, 16, jpegBomb(16000, 16000))), FailureReason.TooManyPixels, /strip 0 holds a 16000×16000 JPEG/);
+      assertRefused(
+        await outcomeOf(jpegInTiff(16, 16, jpegBomb(16000, 16000))),
+        FailureReason.TooManyPixels,
+        /strip 0 holds a 16000×16000 JPEG/,
+      );
     });
 
     it("refuses a JPEG strip larger than the strip its IFD declares", async () => {
       const jpeg = await solid(64, 64, "image/jpeg");
-      assertRefused(await outcomeOf(jpegInTiff(16, 16, jpeg)), FailureReason.CorruptImage, /strip 0 holds a 64×64 JPEG, larger than the 16×16 the IFD declares/);
+      assertRefused(
+        await outcomeOf(jpegInTiff(16, 16, jpeg)),
+        FailureReason.CorruptImage,
+        /strip 0 holds a 64×64 JPEG, larger than the 16×16 the IFD declares/,
+      );
     });
 
     it("decodes a JPEG-compressed TIFF whose strip matches its IFD", async () => {
@@ -139,11 +181,21 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
     it("decodes LZW strips, with and without the horizontal predictor, to the pixels of the uncompressed twin", () => {
       const width = 40;
       const height = 37;
-      const grey = Buffer.from(Array.from({ length: width * height }, (_, i) => ((i % width) * 5 + Math.floor(i / width) * 3 + (i % 7 === 0 ? 90 : 0)) & 0xff));
+      const grey = Buffer.from(
+        Array.from({ length: width * height }, (_, i) => ((i % width) * 5 + Math.floor(i / width) * 3 + (i % 7 === 0 ? 90 : 0)) & 0xff),
+      );
       const rowsPerStrip = 16;
-      const strips = (rows: Buffer) => Array.from({ length: Math.ceil(height / rowsPerStrip) }, (_, s) => rows.subarray(s * rowsPerStrip * width, (s + 1) * rowsPerStrip * width));
+      const strips = (rows: Buffer) =>
+        Array.from({ length: Math.ceil(height / rowsPerStrip) }, (_, s) =>
+          rows.subarray(s * rowsPerStrip * width, (s + 1) * rowsPerStrip * width),
+        );
       const differenced = Buffer.from(grey.map((value, i) => (i % width === 0 ? value : (value - grey[i - 1]) & 0xff)));
-      const entries = (compression: number, predictor: number) => [...greyEntries(width, height, compression).filter(([tag]) => tag !== 278), [278, 4, [rowsPerStrip]], [317, 3, [predictor]]] as TiffEntry[];
+      const entries = (compression: number, predictor: number) =>
+        [
+          ...greyEntries(width, height, compression).filter(([tag]) => tag !== 278),
+          [278, 4, [rowsPerStrip]],
+          [317, 3, [predictor]],
+        ] as TiffEntry[];
       const decode = (bytes: Buffer) => decodeBitmap(bytes, readHeader(bytes), { minWidth: 1, minHeight: 1, maxPixels: OPTIONS.maxPixels });
       const plain = decode(tiffOf(entries(1, 1), strips(grey)));
       assert.equal(plain.data[4 * (width + 1)], grey[width + 1], "the uncompressed twin decodes to its grey values");
@@ -156,11 +208,19 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
     });
 
     it("refuses old-style JPEG compression (6) as unsupported", async () => {
-      assertRefused(await outcomeOf(tiffOf(greyEntries(16, 16, 6), [pixels])), FailureReason.UnsupportedFormat, /compression 6 \(old-style JPEG/);
+      assertRefused(
+        await outcomeOf(tiffOf(greyEntries(16, 16, 6), [pixels])),
+        FailureReason.UnsupportedFormat,
+        /compression 6 \(old-style JPEG/,
+      );
     });
 
     it("refuses a Deflate strip that inflates past the bytes its rows hold", async () => {
-      assertRefused(await outcomeOf(deflateTiff(16, 16, 16 * 1024 * 1024)), FailureReason.CorruptImage, /strip 0 inflates to more than the 256 bytes/);
+      assertRefused(
+        await outcomeOf(deflateTiff(16, 16, 16 * 1024 * 1024)),
+        FailureReason.CorruptImage,
+        /strip 0 inflates to more than the 256 bytes/,
+      );
     });
 
     it("still decodes a Deflate strip that inflates to exactly its rows", async () => {
@@ -177,8 +237,15 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
     it("refuses tiles that are not multiples of 16 pixels (1×1 tiles would loop per pixel)", async () => {
       const entries = greyEntries(16, 16).filter(([tag]) => tag !== 278);
       const tiles = Buffer.alloc(256, 0x40);
-      const bytes = tiffOf([...entries, [322, 3, [1]], [323, 3, [1]], [324, 4, Array.from({ length: 256 }, (_, i) => 8 + i)], [325, 4, Array(256).fill(1)]], [tiles]);
-      assertRefused(await outcomeOf(bytes), FailureReason.CorruptImage, /tile size 1×1; tile width and length must be positive multiples of 16/);
+      const bytes = tiffOf(
+        [...entries, [322, 3, [1]], [323, 3, [1]], [324, 4, Array.from({ length: 256 }, (_, i) => 8 + i)], [325, 4, Array(256).fill(1)]],
+        [tiles],
+      );
+      assertRefused(
+        await outcomeOf(bytes),
+        FailureReason.CorruptImage,
+        /tile size 1×1; tile width and length must be positive multiples of 16/,
+      );
     });
   });
 
@@ -188,18 +255,30 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
       const idat = bomb.indexOf("IDAT") - 4;
       const chunk = pngChunk("IDAT", zlib.deflateSync(Buffer.alloc(16 * 1024 * 1024), { level: 9 }));
       const bytes = Buffer.concat([bomb.subarray(0, idat), chunk, bomb.subarray(bomb.indexOf("IEND") - 4)]);
-      assertRefused(await outcomeOf(bytes), FailureReason.CorruptImage, /inflates to more than 4 bytes, all that a 1×1 image at 24 bits a pixel holds/);
+      assertRefused(
+        await outcomeOf(bytes),
+        FailureReason.CorruptImage,
+        /inflates to more than 4 bytes, all that a 1×1 image at 24 bits a pixel holds/,
+      );
     });
 
     it("refuses a PNG with no IDAT chunk (pngjs decoded uninitialised memory, sometimes into a picture)", async () => {
-      const withoutImageData = (png: Buffer) => Buffer.concat([png.subarray(0, png.indexOf("IDAT") - 4), png.subarray(png.indexOf("IEND") - 4)]);
+      const withoutImageData = (png: Buffer) =>
+        Buffer.concat([png.subarray(0, png.indexOf("IDAT") - 4), png.subarray(png.indexOf("IEND") - 4)]);
       for (const png of [interlacedPng(32, 32, () => [9, 9, 9]), await solid(32, 32, "image/png")]) {
         assertRefused(await outcomeOf(withoutImageData(png)), FailureReason.CorruptImage, /no IDAT chunk \(no image data\)/);
       }
     });
 
     it("computes the inflated size of the seven Adam7 passes as an encoder writes them", () => {
-      for (const [width, height] of [[1, 1], [3, 5], [8, 8], [9, 17], [33, 2], [600, 300]]) {
+      for (const [width, height] of [
+        [1, 1],
+        [3, 5],
+        [8, 8],
+        [9, 17],
+        [33, 2],
+        [600, 300],
+      ]) {
         const png = interlacedPng(width, height, (x, y) => [x % 256, y % 256, 7]);
         const idatStart = png.indexOf("IDAT") + 4;
         const idatLength = png.readUInt32BE(idatStart - 8);
@@ -211,18 +290,28 @@ describe("decoder hazards: hostile files end as clear failures, quickly", functi
 
   describe("JPEG", () => {
     it("refuses a 2.25 MP progressive JPEG of 480 scans, within the scan count but not the scans × megapixels budget", async () => {
-      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } }).jpeg({ progressive: true }).toBuffer();
+      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+        .jpeg({ progressive: true })
+        .toBuffer();
       const bomb = withRepeatedLastScan(progressive, 480);
-      assertRefused(await outcomeOf(bomb), FailureReason.TooComplex, /480 scans over 2\.3 megapixels, more than the 444 scans allowed at that size/);
+      assertRefused(
+        await outcomeOf(bomb),
+        FailureReason.TooComplex,
+        /480 scans over 2\.3 megapixels, more than the 444 scans allowed at that size/,
+      );
     });
 
     it("still decodes a 2.25 MP progressive JPEG as its encoder wrote it", async () => {
-      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } }).jpeg({ progressive: true }).toBuffer();
+      const progressive = await sharp({ create: { width: 1500, height: 1500, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+        .jpeg({ progressive: true })
+        .toBuffer();
       assertThumbnails(await outcomeOf(progressive));
     });
 
     it("records a JPEG with more scans than the limit as TooComplex, not CorruptImage", async () => {
-      const progressive = await sharp(Buffer.alloc(64 * 48 * 3, 90), { raw: { width: 64, height: 48, channels: 3 } }).jpeg({ progressive: true }).toBuffer();
+      const progressive = await sharp(Buffer.alloc(64 * 48 * 3, 90), { raw: { width: 64, height: 48, channels: 3 } })
+        .jpeg({ progressive: true })
+        .toBuffer();
       const bomb = withRepeatedLastScan(progressive, MAX_JPEG_SCANS + 1);
       assertRefused(await outcomeOf(bomb), FailureReason.TooComplex, /501 scans, more than the limit of 500/);
     });

@@ -34,7 +34,11 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
   });
 
   /** Runs the handler and returns its outcomes with the EMF metric values it emitted. */
-  async function run(r: ReturnType<Pipeline["eventRecord"]>, config: Parameters<Pipeline["invoke"]>[1] = {}, overrides: Parameters<Pipeline["invoke"]>[2] = {}) {
+  async function run(
+    r: ReturnType<Pipeline["eventRecord"]>,
+    config: Parameters<Pipeline["invoke"]>[1] = {},
+    overrides: Parameters<Pipeline["invoke"]>[2] = {},
+  ) {
     const before = pipeline.emf.length;
     const summary = await pipeline.invoke(event(r), config, overrides);
     const emf = pipeline.emf.slice(before);
@@ -71,11 +75,25 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
       assert.strictEqual(retry.count(MetricName.ThumbnailBytes), thumbnail.bytes.length);
       const record = await pipeline.record(imageIdOf(r));
       assert.strictEqual(record?.Status, "SUCCEEDED");
-      assert.deepStrictEqual([record.DetectedFormat, record.Width, record.Height, record.Orientation, record.HasAlpha, record.SizeBytes], ["jpeg", 800, 600, 1, false, jpeg.length]);
+      assert.deepStrictEqual(
+        [record.DetectedFormat, record.Width, record.Height, record.Orientation, record.HasAlpha, record.SizeBytes],
+        ["jpeg", 800, 600, 1, false, jpeg.length],
+      );
       assert.deepStrictEqual(record.Thumbnails, [
-        { Size: 256, Key: `${imageIdOf(r)}/256.jpg`, Width: 256, Height: 192, Bytes: thumbnail.bytes.length, Format: "jpeg", ContentType: "image/jpeg" },
+        {
+          Size: 256,
+          Key: `${imageIdOf(r)}/256.jpg`,
+          Width: 256,
+          Height: 192,
+          Bytes: thumbnail.bytes.length,
+          Format: "jpeg",
+          ContentType: "image/jpeg",
+        },
       ]);
-      assert.ok((await pipeline.thumbnail(`${imageIdOf(r)}/256.jpg`)).bytes.equals(thumbnail.bytes), "the thumbnail is the first attempt's");
+      assert.ok(
+        (await pipeline.thumbnail(`${imageIdOf(r)}/256.jpg`)).bytes.equals(thumbnail.bytes),
+        "the thumbnail is the first attempt's",
+      );
     });
 
     it("records SUCCEEDED from those thumbnails when the key was overwritten before the retry", async () => {
@@ -86,7 +104,11 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
 
       assert.deepStrictEqual(retry.statuses, ["SUCCEEDED"]);
       const record = await pipeline.record(imageIdOf(r));
-      assert.deepStrictEqual([record?.Status, record?.Width, record?.Height], ["SUCCEEDED", 800, 600], "the first upload's facts, not the newer one's");
+      assert.deepStrictEqual(
+        [record?.Status, record?.Width, record?.Height],
+        ["SUCCEEDED", 800, 600],
+        "the first upload's facts, not the newer one's",
+      );
     });
 
     it("records SourceMissing when the earlier attempt wrote only some of the sizes", async () => {
@@ -94,7 +116,10 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
       const sizes = { thumbnailSizes: [256, 128] };
       pipeline.inject({ command: "PutObjectCommand", times: 1 });
       await assert.rejects(pipeline.invoke(event(r), sizes), /TransientError|ServiceUnavailable/);
-      const written = [await pipeline.thumbnailExists(`${imageIdOf(r)}/256.jpg`), await pipeline.thumbnailExists(`${imageIdOf(r)}/128.jpg`)];
+      const written = [
+        await pipeline.thumbnailExists(`${imageIdOf(r)}/256.jpg`),
+        await pipeline.thumbnailExists(`${imageIdOf(r)}/128.jpg`),
+      ];
       assert.deepStrictEqual(written.sort(), [false, true], "precondition: one of the two sizes was written");
       await deleteSource("retry/partial.jpg");
 
@@ -136,7 +161,11 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
   describe("S3 errors that are facts about the object", () => {
     it("records an archived object (403 InvalidObjectState) as SourceArchived at once, and a later attempt after a restore as SUCCEEDED", async () => {
       const r = await pipeline.upload("errors/archived.jpg", jpeg, "image/jpeg");
-      pipeline.inject({ command: "GetObjectCommand", times: 1, error: s3Error("InvalidObjectState", 403, "The operation is not valid for the object's storage class") });
+      pipeline.inject({
+        command: "GetObjectCommand",
+        times: 1,
+        error: s3Error("InvalidObjectState", 403, "The operation is not valid for the object's storage class"),
+      });
 
       const archived = await run(r);
 
@@ -157,12 +186,18 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
       pipeline.inject({
         command: "GetObjectCommand",
         times: 1,
-        error: s3Error("InvalidRequest", 400, "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."),
+        error: s3Error(
+          "InvalidRequest",
+          400,
+          "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.",
+        ),
       });
 
       const result = await run(r);
 
-      assert.deepStrictEqual(result.outcomes, [{ status: "FAILED", imageId: imageIdOf(r), reason: FailureReason.SourceEncryptedWithCustomerKey }]);
+      assert.deepStrictEqual(result.outcomes, [
+        { status: "FAILED", imageId: imageIdOf(r), reason: FailureReason.SourceEncryptedWithCustomerKey },
+      ]);
       assert.strictEqual((await pipeline.record(imageIdOf(r)))?.Reason, FailureReason.SourceEncryptedWithCustomerKey);
     });
 
@@ -170,7 +205,10 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
       for (const error of [s3Error("AccessDenied", 403, "Access Denied"), s3Error("InvalidRequest", 400, "Please use AWS4-HMAC-SHA256.")]) {
         const r = await pipeline.upload(`errors/${error().name}.jpg`, jpeg, "image/jpeg");
         pipeline.inject({ command: "GetObjectCommand", times: 1, error });
-        await assert.rejects(pipeline.invoke(event(r)), (err: Error) => err instanceof TransientError && err.message.includes(error().name));
+        await assert.rejects(
+          pipeline.invoke(event(r)),
+          (err: Error) => err instanceof TransientError && err.message.includes(error().name),
+        );
         assert.strictEqual(await pipeline.record(imageIdOf(r)), undefined);
       }
     });
@@ -204,7 +242,7 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
     async function withRecord(key: string, attributes: Record<string, unknown>) {
       const r = await pipeline.upload(key, jpeg, "image/jpeg");
       const item = { [Table.partitionKey]: { S: imageIdOf(r) }, ...attributes };
-      await pipeline.emulators.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: item as never }));
+      await pipeline.emulators.dynamo.send(new PutItemCommand({ TableName: TABLE, Item: item }));
       return { r, item };
     }
 
@@ -226,7 +264,9 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
 
       assert.deepStrictEqual(result.outcomes, [{ status: "FAILED", imageId: imageIdOf(r), reason: FailureReason.RecordUnreadable }]);
       assert.deepStrictEqual(result.reasons, [FailureReason.RecordUnreadable]);
-      const stored = await pipeline.emulators.dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { [Table.partitionKey]: { S: imageIdOf(r) } } }));
+      const stored = await pipeline.emulators.dynamo.send(
+        new GetItemCommand({ TableName: TABLE, Key: { [Table.partitionKey]: { S: imageIdOf(r) } } }),
+      );
       assert.deepStrictEqual(stored.Item, item, "not overwritten");
       assert.strictEqual(await pipeline.thumbnailExists(`${imageIdOf(r)}/256.jpg`), false, "not processed");
     });
@@ -269,7 +309,9 @@ describe("failure semantics against S3 and DynamoDB on loopback", function () {
       const eventTime = new Date();
       const r = { ...pipeline.eventRecord("settling/late.jpg", jpeg.length, "", { eventTime: eventTime.toISOString() }) };
       await assert.rejects(pipeline.invoke(event(r)), TransientError);
-      const uploaded = await pipeline.emulators.s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: "settling/late.jpg", Body: jpeg }));
+      const uploaded = await pipeline.emulators.s3.send(
+        new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: "settling/late.jpg", Body: jpeg }),
+      );
       r.s3.object.eTag = (uploaded.ETag ?? "").replace(/"/g, "");
       assert.deepStrictEqual((await run(r)).statuses, ["SUCCEEDED"]);
     });

@@ -17,7 +17,9 @@ import type { ImageRecord } from "../../function/src/record";
 import { buildFunction } from "../../function/build";
 import { FunctionPermissions } from "../../function/src/contract/permissions";
 
-type EmfBlob = Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
+type EmfBlob = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+};
 
 describe("thumbnailer handler against S3 and DynamoDB on loopback", function () {
   this.timeout(60_000);
@@ -45,7 +47,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const before = pipeline.emf.length;
       eventRecord = await pipeline.upload("photos/holiday.jpg", jpeg, "image/jpeg");
       const summary = await pipeline.invoke(event(eventRecord));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["SUCCEEDED"],
+      );
       record = (await pipeline.record(imageIdOf(eventRecord)))!;
       emf = emfSince(before);
     });
@@ -75,13 +80,16 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     it("writes a 256 px JPEG thumbnail under <ImageID>/256.jpg with immutable caching and source metadata", async () => {
       assert.strictEqual(record.Thumbnails.length, 1);
       const entry = record.Thumbnails[0];
-      assert.deepStrictEqual({ Size: entry.Size, Key: entry.Key, Width: entry.Width, Height: entry.Height, Format: entry.Format }, {
-        Size: 256,
-        Key: `${record.ImageID}/256.jpg`,
-        Width: 256,
-        Height: 192,
-        Format: "jpeg",
-      });
+      assert.deepStrictEqual(
+        { Size: entry.Size, Key: entry.Key, Width: entry.Width, Height: entry.Height, Format: entry.Format },
+        {
+          Size: 256,
+          Key: `${record.ImageID}/256.jpg`,
+          Width: 256,
+          Height: 192,
+          Format: "jpeg",
+        },
+      );
       const object = await pipeline.thumbnail(entry.Key);
       assert.strictEqual(object.bytes.length, entry.Bytes);
       assert.strictEqual(object.contentType, "image/jpeg");
@@ -116,7 +124,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
           ExpressionAttributeValues: { ":k": { S: "photos/holiday.jpg" } },
         }),
       );
-      assert.deepStrictEqual(response.Items?.map((i) => i[Table.partitionKey].S), [record.ImageID]);
+      assert.deepStrictEqual(
+        response.Items?.map((i) => i[Table.partitionKey].S),
+        [record.ImageID],
+      );
     });
   });
 
@@ -127,7 +138,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       records.push(await pipeline.upload(name, await solid(300, 100, mime), mime));
     }
     const summary = await pipeline.invoke(event(...records));
-    assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    assert.deepStrictEqual(
+      summary.outcomes.map((o) => o.status),
+      ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
+    );
     for (const r of records) {
       const record = await pipeline.record(imageIdOf(r));
       assert.strictEqual(record?.Status, "SUCCEEDED", `record for ${r.s3.object.key}`);
@@ -140,7 +154,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const r = await pipeline.upload(key, jpeg, "image/jpeg");
       assert.notStrictEqual(r.s3.object.key, key.includes(" ") || /[^A-Za-z0-9/._-]/.test(key) ? key : "", "the event key is encoded");
       const summary = await pipeline.invoke(event(r));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["SUCCEEDED"],
+      );
       const record = await pipeline.record(imageIdOf(r));
       assert.strictEqual(record?.SourceKey, key);
       const thumb = await pipeline.thumbnail(record.Thumbnails[0].Key);
@@ -186,11 +203,17 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     const late = await pipeline.invoke(event(older));
 
     // The older upload's bytes are gone (unversioned bucket): it is recorded, not thumbnailed.
-    assert.deepStrictEqual(late.outcomes.map((o) => o.status), ["FAILED"]);
+    assert.deepStrictEqual(
+      late.outcomes.map((o) => o.status),
+      ["FAILED"],
+    );
     const olderRecord = await pipeline.record(imageIdOf(older));
     assert.strictEqual(olderRecord?.Reason, FailureReason.Superseded);
     assert.deepStrictEqual(await pipeline.record(imageIdOf(newer)), newerRecord, "the newer record is untouched");
-    assert.ok((await pipeline.thumbnail(newerRecord!.Thumbnails[0].Key)).bytes.equals(newerThumb.bytes), "the newer thumbnail is untouched");
+    assert.ok(
+      (await pipeline.thumbnail(newerRecord!.Thumbnails[0].Key)).bytes.equals(newerThumb.bytes),
+      "the newer thumbnail is untouched",
+    );
     const latest = await pipeline.emulators.dynamo.send(
       new QueryCommand({
         TableName: TABLE,
@@ -215,7 +238,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
 
     it("records a corrupt image as FAILED with a reason, counts it, and the invocation succeeds", async () => {
       const { summary, record, emf } = await failureOf("bad/truncated.jpg", jpeg.subarray(0, 400));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["FAILED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["FAILED"],
+      );
       assert.strictEqual(record?.Status, "FAILED");
       assert.strictEqual(record.Reason, FailureReason.CorruptImage);
       assert.strictEqual(record.FailedStatus, "FAILED");
@@ -224,7 +250,9 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const total = emf.find((b) => MetricName.ImagesFailed in b && !(Dimension.Reason in b));
       const byReason = emf.find((b) => b[Dimension.Reason] === FailureReason.CorruptImage);
       assert.strictEqual(total?.[MetricName.ImagesFailed], 1);
-      assert.deepStrictEqual(byReason?._aws.CloudWatchMetrics[0].Dimensions, [[Dimension.Service, Dimension.Environment, Dimension.Reason]]);
+      assert.deepStrictEqual(byReason?._aws.CloudWatchMetrics[0].Dimensions, [
+        [Dimension.Service, Dimension.Environment, Dimension.Reason],
+      ]);
     });
 
     it("refuses a decompression bomb from its header, recording its claimed size", async () => {
@@ -266,7 +294,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     it("ignores folder markers without a record", async () => {
       const r = await pipeline.upload("a-folder/", new Uint8Array(0));
       const summary = await pipeline.invoke(event(r));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["IGNORED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["IGNORED"],
+      );
       assert.strictEqual(await pipeline.record(imageIdOf(r)), undefined);
     });
 
@@ -274,7 +305,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const bad = await pipeline.upload("mixed/bad.png", Buffer.from("not a png"));
       const good = await pipeline.upload("mixed/good.jpg", jpeg);
       const summary = await pipeline.invoke(event(bad, good));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["FAILED", "SUCCEEDED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["FAILED", "SUCCEEDED"],
+      );
     });
   });
 
@@ -282,17 +316,28 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     it("throws when writing a thumbnail fails, and the retry completes the upload", async () => {
       const r = await pipeline.upload("transient/put.jpg", jpeg);
       pipeline.inject({ command: "PutObjectCommand", times: 1 });
-      await assert.rejects(pipeline.invoke(event(r)), (err: Error) => err.name === "TransientError" && /transient\/put\.jpg/.test(err.message));
+      await assert.rejects(
+        pipeline.invoke(event(r)),
+        (err: Error) => err.name === "TransientError" && /transient\/put\.jpg/.test(err.message),
+      );
       assert.strictEqual(await pipeline.record(imageIdOf(r)), undefined, "no record until the thumbnails exist");
       const retry = await pipeline.invoke(event(r));
-      assert.deepStrictEqual(retry.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+      assert.deepStrictEqual(
+        retry.outcomes.map((o) => o.status),
+        ["SUCCEEDED"],
+      );
       const record = await pipeline.record(imageIdOf(r));
       assert.ok(await pipeline.thumbnailExists(record!.Thumbnails[0].Key));
     });
 
     it("throws when the record cannot be written, and the retry converges on one record and the same thumbnails", async () => {
       const r = await pipeline.upload("transient/record.jpg", jpeg);
-      pipeline.inject({ command: "PutItemCommand", times: 1, error: () => Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } }) });
+      pipeline.inject({
+        command: "PutItemCommand",
+        times: 1,
+        error: () =>
+          Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } }),
+      });
       await assert.rejects(pipeline.invoke(event(r)), /ProvisionedThroughputExceededException/);
       const key = `${imageIdOf(r)}/256.jpg`;
       const firstThumb = await pipeline.thumbnail(key);
@@ -309,7 +354,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       assert.strictEqual((await pipeline.record(imageIdOf(ok)))?.Status, "SUCCEEDED");
       assert.strictEqual(await pipeline.record(imageIdOf(flaky)), undefined);
       const retry = await pipeline.invoke(event(flaky, ok));
-      assert.deepStrictEqual(retry.outcomes.map((o) => o.status), ["SUCCEEDED", "DUPLICATE"]);
+      assert.deepStrictEqual(
+        retry.outcomes.map((o) => o.status),
+        ["SUCCEEDED", "DUPLICATE"],
+      );
     });
 
     it("throws when DynamoDB cannot be read, before doing any work", async () => {
@@ -335,7 +383,10 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     const record = await pipeline.record(imageIdOf(r));
     assert.deepStrictEqual(
       record?.Thumbnails.map((t) => [t.Key.split("/")[1], t.Width, t.Height]),
-      [["512.jpg", 512, 384], ["128.jpg", 128, 96]],
+      [
+        ["512.jpg", 512, 384],
+        ["128.jpg", 128, 96],
+      ],
     );
   });
 
@@ -351,8 +402,8 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
     async function quietly<T>(fn: () => Promise<T>): Promise<T> {
       const stdout = process.stdout.write.bind(process.stdout);
       const stderr = process.stderr.write.bind(process.stderr);
-      process.stdout.write = (() => true) as typeof process.stdout.write;
-      process.stderr.write = (() => true) as typeof process.stderr.write;
+      process.stdout.write = () => true;
+      process.stderr.write = () => true;
       try {
         return await fn();
       } finally {
@@ -394,9 +445,15 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const r = await pipeline.upload("env/handler.jpg", jpeg, "image/jpeg");
       const { handler } = await import("../../function/src/handler");
       const summary = await quietly(() => handler(event(r)));
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["SUCCEEDED"],
+      );
       const record = await pipeline.record(imageIdOf(r));
-      assert.deepStrictEqual(record?.Thumbnails.map((t) => [t.Width, t.Height]), [[64, 48]]);
+      assert.deepStrictEqual(
+        record?.Thumbnails.map((t) => [t.Width, t.Height]),
+        [[64, 48]],
+      );
     });
   });
 
@@ -451,8 +508,10 @@ describe("the deployable bundle (dist/function/index.js)", function () {
       POWERTOOLS_LOG_LEVEL: "SILENT",
       POWERTOOLS_METRICS_DISABLED: "true",
     });
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const bundle = require(path.join(outDir, "index.js")) as { handler: (event: unknown, context?: unknown) => Promise<{ outcomes: { status: string }[] }> };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built bundle, known only at run time
+    const bundle = require(path.join(outDir, "index.js")) as {
+      handler: (event: unknown, context?: unknown) => Promise<{ outcomes: { status: string }[] }>;
+    };
     const photo = withExifOrientation(await encode(quadrantImage(1200, 800), "image/jpeg"), 8);
     const records = [
       await pipeline.upload("bundle/photo.jpg", photo, "image/jpeg"),
@@ -461,9 +520,18 @@ describe("the deployable bundle (dist/function/index.js)", function () {
       await pipeline.upload("bundle/bomb.png", pngBomb(30000, 30000), "image/png"),
     ];
     const summary = await bundle.handler(event(...records));
-    assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"]);
+    assert.deepStrictEqual(
+      summary.outcomes.map((o) => o.status),
+      ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED", "FAILED"],
+    );
     const photoRecord = await pipeline.record(imageIdOf(records[0]));
-    assert.deepStrictEqual(photoRecord?.Thumbnails.map((t) => [t.Key.split("/")[1], t.Width, t.Height]), [["128.jpg", 85, 128], ["64.jpg", 43, 64]]);
+    assert.deepStrictEqual(
+      photoRecord?.Thumbnails.map((t) => [t.Key.split("/")[1], t.Width, t.Height]),
+      [
+        ["128.jpg", 85, 128],
+        ["64.jpg", 43, 64],
+      ],
+    );
     const alphaRecord = await pipeline.record(imageIdOf(records[1]));
     assert.strictEqual(alphaRecord?.Thumbnails[0].ContentType, "image/png");
     assert.strictEqual((await pipeline.record(imageIdOf(records[3])))?.Reason, FailureReason.TooManyPixels);
@@ -493,7 +561,12 @@ describe("the handler's AWS calls", function () {
       HeadObjectCommand: "s3:GetObject",
       ListObjectsV2Command: "s3:ListBucket",
     };
-    const granted = new Set<string>([...FunctionPermissions.sourceObjects, ...FunctionPermissions.thumbnailObjects, ...FunctionPermissions.thumbnailBucket, ...FunctionPermissions.metadataTable]);
+    const granted = new Set<string>([
+      ...FunctionPermissions.sourceObjects,
+      ...FunctionPermissions.thumbnailObjects,
+      ...FunctionPermissions.thumbnailBucket,
+      ...FunctionPermissions.metadataTable,
+    ]);
     assert.ok(pipeline.calls.length > 0);
     for (const call of pipeline.calls) {
       const action = actionOf[call.command];

@@ -52,7 +52,10 @@ describe("isolated thumbnailer (the decode backstop)", function () {
     });
 
     it("brings the core's PermanentError across the thread with its reason and message", async () => {
-      await assert.rejects(isolated.make(Buffer.from("just some text"), OPTIONS), failsWith(FailureReason.UnsupportedFormat, /not .*image|unsupported|recogni/i));
+      await assert.rejects(
+        isolated.make(Buffer.from("just some text"), OPTIONS),
+        failsWith(FailureReason.UnsupportedFormat, /not .*image|unsupported|recogni/i),
+      );
       await assert.rejects(isolated.make(new Uint8Array(0), OPTIONS), failsWith(FailureReason.EmptyObject, /empty \(0 bytes\)/));
     });
   });
@@ -73,7 +76,10 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       isolated = new IsolatedThumbnailer({ timeoutMs: 3_000, processMemoryLimitBytes: 8 * 1024 * MIB, workerFile: MISBEHAVING });
       const png = await solid(300, 200, "image/png");
       const started = Date.now();
-      await assert.rejects(isolated.make(command("HANG"), OPTIONS), failsWith(FailureReason.DecodeTimeout, /longer than the 3000 ms budget/));
+      await assert.rejects(
+        isolated.make(command("HANG"), OPTIONS),
+        failsWith(FailureReason.DecodeTimeout, /longer than the 3000 ms budget/),
+      );
       const elapsed = Date.now() - started;
       // Generous above: timers fire late on a loaded machine; a hang would never return at all.
       assert.ok(elapsed >= 3_000 && elapsed < 10_000, `stopped after ${elapsed} ms`);
@@ -85,14 +91,22 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       const limit = process.memoryUsage.rss() + 384 * MIB;
       isolated = new IsolatedThumbnailer({ timeoutMs: 30_000, processMemoryLimitBytes: limit, workerFile: MISBEHAVING });
       await isolated.warm();
-      await assert.rejects(isolated.make(command("GROW"), OPTIONS), failsWith(FailureReason.DecodeTooLarge, /memory to \d+ MiB .* past its bound of \d+ MiB/));
+      await assert.rejects(
+        isolated.make(command("GROW"), OPTIONS),
+        failsWith(FailureReason.DecodeTooLarge, /memory to \d+ MiB .* past its bound of \d+ MiB/),
+      );
       const next = await isolated.make(await solid(20, 20, "image/jpeg"), OPTIONS);
       assert.strictEqual(next.thumbnails.length, 2);
     });
 
     it("ends a decoder that fills its JavaScript heap (ERR_WORKER_OUT_OF_MEMORY) as DecodeTooLarge", async () => {
       // A resident-set bound far above the heap limit, so the heap limit is what stops it.
-      isolated = new IsolatedThumbnailer({ timeoutMs: 60_000, processMemoryLimitBytes: 128 * MIB, workerFile: MISBEHAVING, memoryCheckMs: 60_000 });
+      isolated = new IsolatedThumbnailer({
+        timeoutMs: 60_000,
+        processMemoryLimitBytes: 128 * MIB,
+        workerFile: MISBEHAVING,
+        memoryCheckMs: 60_000,
+      });
       await assert.rejects(isolated.make(command("HEAP"), OPTIONS), failsWith(FailureReason.DecodeTooLarge, /128 MiB JavaScript heap/));
     });
 
@@ -107,7 +121,11 @@ describe("isolated thumbnailer (the decode backstop)", function () {
         const { IsolatedThumbnailer } = require(${JSON.stringify(path.join(__dirname, "..", "..", "function", "src", "worker", "isolatedThumbnailer.ts"))});
         const isolated = new IsolatedThumbnailer({ timeoutMs: 30000, processMemoryLimitBytes: 2 ** 33, workerFile: ${JSON.stringify(MISBEHAVING)} });
         isolated.make(Buffer.from("THROW"), { sizes: [64], jpegQuality: 80, maxPixels: 1e6 }).catch((err) => console.log("answered: " + err.message));`;
-      const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { encoding: "utf8", timeout: 30_000, cwd: path.join(__dirname, "..", "..") });
+      const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+        encoding: "utf8",
+        timeout: 30_000,
+        cwd: path.join(__dirname, "..", ".."),
+      });
       assert.strictEqual(run.signal, null, "the process had to be killed: the idle thread kept it alive");
       assert.match(run.stdout, /answered: a bug in the core/);
       isolated = new IsolatedThumbnailer({ timeoutMs: 1, processMemoryLimitBytes: 1 }); // nothing to close

@@ -1,7 +1,15 @@
 import { strict as assert } from "assert";
 import * as jpeg from "jpeg-js";
 import sharp from "sharp";
-import { decodeJpeg, JpegCorruptError, JpegTooLargeError, JpegTooManyScansError, lastJpegDecode, MAX_JPEG_SCANS, type DecodedBitmap } from "../../function/src/core/jpegDecoder";
+import {
+  decodeJpeg,
+  JpegCorruptError,
+  JpegTooLargeError,
+  JpegTooManyScansError,
+  lastJpegDecode,
+  MAX_JPEG_SCANS,
+  type DecodedBitmap,
+} from "../../function/src/core/jpegDecoder";
 import { encodeJpeg } from "../../function/src/core/jpeg/encoder";
 import { countJpegScans, readJpegFrameSize } from "../../function/src/core/jpeg/header";
 import { chooseDenominator, scaledDimension } from "../../function/src/core/jpeg/scale";
@@ -29,8 +37,15 @@ function rgbToRgba(rgb: Buffer): Buffer {
   return rgba;
 }
 
-async function jpegOf(width: number, height: number, options: sharp.JpegOptions = {}, pipeline: (s: sharp.Sharp) => sharp.Sharp = (s) => s): Promise<Buffer> {
-  return pipeline(sharp(photoRgb(width, height), { raw: { width, height, channels: 3 } })).jpeg({ quality: 90, ...options }).toBuffer();
+async function jpegOf(
+  width: number,
+  height: number,
+  options: sharp.JpegOptions = {},
+  pipeline: (s: sharp.Sharp) => sharp.Sharp = (s) => s,
+): Promise<Buffer> {
+  return pipeline(sharp(photoRgb(width, height), { raw: { width, height, channels: 3 } }))
+    .jpeg({ quality: 90, ...options })
+    .toBuffer();
 }
 
 /** Box-averages an RGBA bitmap by `factor` (partial edge blocks average what they cover). */
@@ -94,10 +109,16 @@ describe("JPEG decoder (DCT-scaled)", () => {
             const minWidth = Math.max(1, Math.round(width * scale));
             const minHeight = Math.max(1, Math.round(height * scale));
             const d = chooseDenominator(width, height, minWidth, minHeight);
-            assert.ok(scaledDimension(width, d) >= minWidth && scaledDimension(height, d) >= minHeight, `${width}×${height} → ${minWidth}×${minHeight} at 1/${d}`);
+            assert.ok(
+              scaledDimension(width, d) >= minWidth && scaledDimension(height, d) >= minHeight,
+              `${width}×${height} → ${minWidth}×${minHeight} at 1/${d}`,
+            );
             if (d < 8) {
               const next = d * 2;
-              assert.ok(scaledDimension(width, next) < minWidth || scaledDimension(height, next) < minHeight, `${width}×${height}: 1/${next} would also have covered ${minWidth}×${minHeight}`);
+              assert.ok(
+                scaledDimension(width, next) < minWidth || scaledDimension(height, next) < minHeight,
+                `${width}×${height}: 1/${next} would also have covered ${minWidth}×${minHeight}`,
+              );
             }
           }
         }
@@ -140,7 +161,9 @@ describe("JPEG decoder (DCT-scaled)", () => {
     });
 
     it("keeps colour: a red square stays red, every pixel opaque", async () => {
-      const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 220, g: 30, b: 40 } } }).jpeg().toBuffer();
+      const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 220, g: 30, b: 40 } } })
+        .jpeg()
+        .toBuffer();
       const bitmap = decodeJpeg(bytes, { minWidth: 8, minHeight: 8, maxPixels: ROOMY });
       assert.deepEqual([bitmap.width, bitmap.height], [8, 8]);
       for (let p = 0; p < 64; p++) {
@@ -179,16 +202,22 @@ describe("JPEG decoder (DCT-scaled)", () => {
         { r: 128, g: 128, b: 128 },
       ];
       for (const colour of patches) {
-        const bytes = await sharp({ create: { width: 48, height: 32, channels: 3, background: colour } }).toColourspace("cmyk").jpeg().toBuffer();
+        const bytes = await sharp({ create: { width: 48, height: 32, channels: 3, background: colour } })
+          .toColourspace("cmyk")
+          .jpeg()
+          .toBuffer();
         assert.equal((await sharp(bytes).metadata()).space, "cmyk", "fixture is a CMYK JPEG");
         const bitmap = decodeJpeg(bytes, { minWidth: 6, minHeight: 4, maxPixels: ROOMY });
         assert.deepEqual([bitmap.width, bitmap.height], [6, 4]);
         const ours = [...bitmap.data.subarray(0, 3)];
         // No ICC profile is applied (libvips would), so the reference is jimp's own decoder.
         const reference = [...fullDecode(bytes).data.subarray(0, 3)];
-        ours.forEach((value, k) => assert.ok(Math.abs(value - reference[k]) <= 3, `${JSON.stringify(colour)}: ${ours} vs jpeg-js ${reference}`));
+        ours.forEach((value, k) =>
+          assert.ok(Math.abs(value - reference[k]) <= 3, `${JSON.stringify(colour)}: ${ours} vs jpeg-js ${reference}`),
+        );
         const order = (rgb: number[]) => [0, 1, 2].sort((a, b) => rgb[b] - rgb[a])[0];
-        if (colour.r !== colour.g) assert.equal(order(ours), order([colour.r, colour.g, colour.b]), `${JSON.stringify(colour)}: dominant channel of ${ours}`);
+        if (colour.r !== colour.g)
+          assert.equal(order(ours), order([colour.r, colour.g, colour.b]), `${JSON.stringify(colour)}: dominant channel of ${ours}`);
       }
     });
 
@@ -202,7 +231,11 @@ describe("JPEG decoder (DCT-scaled)", () => {
         assert.ok(bytes.includes(Buffer.from([0xff, 0xd7])), "fixture cycles through RST0–RST7");
         const full = fullDecode(bytes);
         for (const factor of [1, 2, 4, 8]) {
-          const bitmap = decodeJpeg(bytes, { minWidth: Math.ceil(width / factor), minHeight: Math.ceil(height / factor), maxPixels: ROOMY });
+          const bitmap = decodeJpeg(bytes, {
+            minWidth: Math.ceil(width / factor),
+            minHeight: Math.ceil(height / factor),
+            maxPixels: ROOMY,
+          });
           assert.equal(lastJpegDecode()?.decoder, "libjpeg-turbo");
           assert.ok(psnrRgb(bitmap, boxDownscale(full, factor)) > 30, `${chromaSubsampling} at 1/${factor}`);
         }
@@ -244,7 +277,10 @@ describe("JPEG decoder (DCT-scaled)", () => {
       ["garbage", Buffer.from("this is not a JPEG, just some text that is long enough")],
       ["an empty buffer", Buffer.alloc(0)],
       ["a JPEG signature and nothing else", Buffer.from([0xff, 0xd8, 0xff])],
-      ["random bytes after a JPEG signature", Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))])],
+      [
+        "random bytes after a JPEG signature",
+        Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff))]),
+      ],
     ] as const) {
       it(`refuses ${name} with a JpegCorruptError, and keeps working afterwards`, async () => {
         assert.throws(() => decodeJpeg(bytes, { minWidth: 1, minHeight: 1, maxPixels: ROOMY }), JpegCorruptError);
@@ -265,7 +301,10 @@ describe("JPEG decoder (DCT-scaled)", () => {
 
     it("rejects a request that asks for nothing sensible", async () => {
       const bytes = await jpegOf(16, 16);
-      assert.throws(() => decodeJpeg(bytes, { minWidth: 0, minHeight: 1, maxPixels: ROOMY }), /minWidth must be a finite number ≥ 1, got 0/);
+      assert.throws(
+        () => decodeJpeg(bytes, { minWidth: 0, minHeight: 1, maxPixels: ROOMY }),
+        /minWidth must be a finite number ≥ 1, got 0/,
+      );
       assert.throws(() => decodeJpeg(bytes, { minWidth: 1, minHeight: 1, maxPixels: Number.NaN }), /maxPixels/);
     });
   });
@@ -275,7 +314,11 @@ describe("JPEG decoder (DCT-scaled)", () => {
       const bytes = await jpegOf(400, 300);
       assert.throws(
         () => decodeJpeg(bytes, { minWidth: 1, minHeight: 1, maxPixels: 119_999 }),
-        (error: unknown) => error instanceof JpegTooLargeError && error.reason === "too-large" && /400×300 = 120000 pixels/.test(error.message) && /119999/.test(error.message),
+        (error: unknown) =>
+          error instanceof JpegTooLargeError &&
+          error.reason === "too-large" &&
+          /400×300 = 120000 pixels/.test(error.message) &&
+          /119999/.test(error.message),
       );
       assert.equal(decodeJpeg(bytes, { minWidth: 1, minHeight: 1, maxPixels: 120_000 }).width, 50, "exactly at the limit is allowed");
     });
@@ -297,7 +340,11 @@ describe("JPEG decoder (DCT-scaled)", () => {
       // Repeat the last scan (SOS … up to EOI) until there are too many.
       const lastScan = progressive.lastIndexOf(Buffer.from([0xff, 0xda]));
       const scan = progressive.subarray(lastScan, progressive.length - 2);
-      const bomb = Buffer.concat([progressive.subarray(0, progressive.length - 2), ...Array.from({ length: MAX_JPEG_SCANS }, () => scan), Buffer.from([0xff, 0xd9])]);
+      const bomb = Buffer.concat([
+        progressive.subarray(0, progressive.length - 2),
+        ...Array.from({ length: MAX_JPEG_SCANS }, () => scan),
+        Buffer.from([0xff, 0xd9]),
+      ]);
       assert.throws(
         () => decodeJpeg(bomb, { minWidth: 8, minHeight: 6, maxPixels: ROOMY }),
         (error: unknown) => error instanceof JpegTooManyScansError && /more than the limit of 500/.test(error.message),

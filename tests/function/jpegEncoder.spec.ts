@@ -131,6 +131,9 @@ describe("JPEG thumbnail encoder", () => {
     assert.throws(() => encodeJpeg({ width: 8, height: 8, data }, { quality: 101 }), /quality must be 1–100/);
     assert.throws(() => encodeJpeg({ width: 0, height: 8, data }, { quality: 80 }), /size must be 1–65535 pixels each way, got 0×8/);
     assert.throws(() => encodeJpeg({ width: 9, height: 8, data }, { quality: 80 }), /9×8 RGBA needs 288 bytes, got 256/);
-    assert.throws(() => encodeJpeg({ width: 8, height: 8, data }, { quality: 80, restartInterval: -1 }), /restartInterval must be an integer 0–65535/);
+    assert.throws(
+      () => encodeJpeg({ width: 8, height: 8, data }, { quality: 80, restartInterval: -1 }),
+      /restartInterval must be an integer 0–65535/,
+    );
   });
 });

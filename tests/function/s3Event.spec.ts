@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as assert from "assert";
 import { parseS3Event, decodeS3Key, encodeS3Key } from "../../function/src/s3Event";
 import { imageIdFor } from "../../function/src/imageId";
@@ -31,16 +32,30 @@ describe("S3 event parsing", () => {
   });
 
   it("turns ObjectCreated records into uploads and skips the rest", () => {
-    const parsed = parseS3Event({ Records: [record("a.jpg", { versionId: "v1", eTag: '"quoted"' }), { ...record("b.jpg"), eventName: "ObjectRemoved:Delete" }] });
+    const parsed = parseS3Event({
+      Records: [record("a.jpg", { versionId: "v1", eTag: '"quoted"' }), { ...record("b.jpg"), eventName: "ObjectRemoved:Delete" }],
+    });
     assert.deepStrictEqual(parsed.uploads, [
-      { bucket: "uploads", key: "a.jpg", size: 10, eTag: "quoted", versionId: "v1", sequencer: "0055AED6DCD90281E5", eventTime: "2026-01-01T00:00:00.000Z", eventName: "ObjectCreated:Put" },
+      {
+        bucket: "uploads",
+        key: "a.jpg",
+        size: 10,
+        eTag: "quoted",
+        versionId: "v1",
+        sequencer: "0055AED6DCD90281E5",
+        eventTime: "2026-01-01T00:00:00.000Z",
+        eventName: "ObjectCreated:Put",
+      },
     ]);
     assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectRemoved:Delete", reason: "not an ObjectCreated event" }]);
   });
 
   it("skips a malformed ObjectCreated record, saying why, instead of failing the event", () => {
     const parsed = parseS3Event({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: {}, object: {} } }, record("ok.jpg")] });
-    assert.deepStrictEqual(parsed.uploads.map((u) => u.key), ["ok.jpg"]);
+    assert.deepStrictEqual(
+      parsed.uploads.map((u) => u.key),
+      ["ok.jpg"],
+    );
     assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectCreated:Put", reason: "malformed record: no bucket name or object key" }]);
   });
 
@@ -55,8 +70,10 @@ describe("ImageID", () => {
 
   it("is the first 32 hex digits of SHA-256 over [bucket, key, sequencer]", () => {
     // Recomputed independently of the module, as README documents it.
-    const { createHash } = require("crypto") as typeof import("crypto");
-    const expected = createHash("sha256").update(JSON.stringify(["uploads", "a.jpg", "sequencer:0055AED6DCD90281E5"])).digest("hex").slice(0, 32);
+    const expected = createHash("sha256")
+      .update(JSON.stringify(["uploads", "a.jpg", "sequencer:0055AED6DCD90281E5"]))
+      .digest("hex")
+      .slice(0, 32);
     assert.strictEqual(imageIdFor(upload), expected);
     assert.match(imageIdFor(upload), /^[0-9a-f]{32}$/);
   });
@@ -91,9 +108,20 @@ describe("thumbnail keys and metadata", () => {
   it("stays within S3's 2 KB of user metadata for the longest keys, which S3 would refuse with 400 on every retry", () => {
     // 341 three-byte characters: a 1,023-byte key (S3 allows 1,024), 3,069 characters percent-encoded.
     const key = `${"写真".repeat(170)}写`;
-    const source = { imageId: "0123456789abcdef0123456789abcdef", bucket: "b".repeat(63), key, eTag: "d41d8cd98f00b204e9800998ecf8427e-10000", versionId: "v".repeat(32), sequencer: "0055AED6DCD90281E5", size: 4096 };
+    const source = {
+      imageId: "0123456789abcdef0123456789abcdef",
+      bucket: "b".repeat(63),
+      key,
+      eTag: "d41d8cd98f00b204e9800998ecf8427e-10000",
+      versionId: "v".repeat(32),
+      sequencer: "0055AED6DCD90281E5",
+      size: 4096,
+    };
     const metadata = thumbnailMetadata(source);
-    const bytes = Object.entries(metadata).reduce((sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value), 0);
+    const bytes = Object.entries(metadata).reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(`x-amz-meta-${name}`) + Buffer.byteLength(value),
+      0,
+    );
     assert.ok(bytes <= 2048, `user metadata is ${bytes} bytes`);
     assert.strictEqual(metadata["image-id"], source.imageId, "the thumbnail still names its upload (the record holds the key)");
     // A key that fits keeps its source-key header.

@@ -7,7 +7,22 @@ import { Jimp } from "jimp";
 import { PNG } from "pngjs";
 import { makeThumbnails, fitWithin, DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { FailureReason, PermanentError } from "../../function/src/core/errors";
-import { solid, encode, quadrantImage, QUADRANTS, withExifOrientation, pngWithExif, pngBomb, gifBomb, gifFrameBomb, jpegBomb, bmpBomb, tiffBomb, greyTiffWithOrientation, interlacedPng, type Mime } from "./support/images";
+import {
+  solid,
+  quadrantImage,
+  QUADRANTS,
+  withExifOrientation,
+  pngWithExif,
+  pngBomb,
+  gifBomb,
+  gifFrameBomb,
+  jpegBomb,
+  bmpBomb,
+  tiffBomb,
+  greyTiffWithOrientation,
+  interlacedPng,
+  type Mime,
+} from "./support/images";
 
 const OPTIONS: ThumbnailOptions = { sizes: [256], jpegQuality: 80, maxPixels: 50_000_000 };
 
@@ -96,10 +111,13 @@ describe("thumbnail core (makeThumbnails)", function () {
     });
 
     it("handles greyscale PNG and 16-bit PNG", async () => {
-      for (const options of [{ colorType: 0, bitDepth: 8 }, { colorType: 2, bitDepth: 16 }]) {
+      for (const options of [
+        { colorType: 0, bitDepth: 8 },
+        { colorType: 2, bitDepth: 16 },
+      ]) {
         const png = new PNG({ width: 300, height: 200 });
         png.data = Buffer.alloc(300 * 200 * 4, 0x80);
-        const bytes = PNG.sync.write(png, { ...options, inputHasAlpha: true } as never);
+        const bytes = PNG.sync.write(png, { ...options, inputHasAlpha: true });
         const result = await makeThumbnails(bytes, OPTIONS);
         assert.deepStrictEqual([result.thumbnails[0].width, result.thumbnails[0].height], [256, 171], JSON.stringify(options));
       }
@@ -160,7 +178,13 @@ describe("thumbnail core (makeThumbnails)", function () {
 
     it("makes one thumbnail per size, largest first", async () => {
       const result = await makeThumbnails(await solid(1024, 768, "image/jpeg"), { ...OPTIONS, sizes: [128, 512] });
-      assert.deepStrictEqual(result.thumbnails.map((t) => [t.size, t.width, t.height]), [[512, 512, 384], [128, 128, 96]]);
+      assert.deepStrictEqual(
+        result.thumbnails.map((t) => [t.size, t.width, t.height]),
+        [
+          [512, 512, 384],
+          [128, 128, 96],
+        ],
+      );
     });
   });
 

@@ -36,7 +36,16 @@ describe("a versioned source bucket", () => {
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(PutItemCommand).resolves({});
     const handle = createHandler({
-      config: { environment: "test", sourceBucket: "src", thumbnailBucket: "thumbs", metadataTable: "T", thumbnailSizes: [256], jpegQuality: 80, maxObjectBytes: 1e7, maxImagePixels: 5e7 },
+      config: {
+        environment: "test",
+        sourceBucket: "src",
+        thumbnailBucket: "thumbs",
+        metadataTable: "T",
+        thumbnailSizes: [256],
+        jpegQuality: 80,
+        maxObjectBytes: 1e7,
+        maxImagePixels: 5e7,
+      },
       s3,
       dynamo,
       logger: new Logger({ logLevel: "SILENT" }),
@@ -50,11 +59,17 @@ describe("a versioned source bucket", () => {
           {
             eventName: "ObjectCreated:Put",
             eventTime: "2026-01-01T00:00:00.000Z",
-            s3: { bucket: { name: "src" }, object: { key: "v/photo.jpg", size: jpeg.length, eTag: "v1etag", versionId: "v1", sequencer: "00AA" } },
+            s3: {
+              bucket: { name: "src" },
+              object: { key: "v/photo.jpg", size: jpeg.length, eTag: "v1etag", versionId: "v1", sequencer: "00AA" },
+            },
           },
         ],
       });
-      assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["SUCCEEDED"]);
+      assert.deepStrictEqual(
+        summary.outcomes.map((o) => o.status),
+        ["SUCCEEDED"],
+      );
     } finally {
       if (original === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
       else process.env.POWERTOOLS_METRICS_DISABLED = original;
@@ -67,16 +82,25 @@ describe("a versioned source bucket", () => {
     assert.deepStrictEqual([record.VersionId, record.Status], ["v1", "SUCCEEDED"]);
   });
 
-  it("reads with If-Match in a versioning-suspended bucket, where the \"null\" version is overwritten by every upload", async () => {
+  it('reads with If-Match in a versioning-suspended bucket, where the "null" version is overwritten by every upload', async () => {
     s3Mock.reset();
     dynamoMock.reset();
     const newer = await solid(300, 300, "image/jpeg");
     // S3 honours If-Match: the null version now holds a newer upload, so the older event's read is refused.
     s3Mock.on(GetObjectCommand).callsFake(async (input: { IfMatch?: string }) => {
       if (input.IfMatch !== undefined && input.IfMatch !== '"newer"') {
-        throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), { name: "PreconditionFailed", $metadata: { httpStatusCode: 412 } });
+        throw Object.assign(new Error("At least one of the pre-conditions you specified did not hold"), {
+          name: "PreconditionFailed",
+          $metadata: { httpStatusCode: 412 },
+        });
       }
-      return { Body: { transformToByteArray: async () => new Uint8Array(newer) } as never, ContentLength: newer.length, ContentType: "image/jpeg", ETag: '"newer"', VersionId: "null" };
+      return {
+        Body: { transformToByteArray: async () => new Uint8Array(newer) } as never,
+        ContentLength: newer.length,
+        ContentType: "image/jpeg",
+        ETag: '"newer"',
+        VersionId: "null",
+      };
     });
     s3Mock.on(PutObjectCommand).resolves({});
     // No earlier attempt wrote this upload's thumbnails.
@@ -89,7 +113,16 @@ describe("a versioned source bucket", () => {
     let summary;
     try {
       const handle = createHandler({
-        config: { environment: "test", sourceBucket: "src", thumbnailBucket: "thumbs", metadataTable: "T", thumbnailSizes: [256], jpegQuality: 80, maxObjectBytes: 1e7, maxImagePixels: 5e7 },
+        config: {
+          environment: "test",
+          sourceBucket: "src",
+          thumbnailBucket: "thumbs",
+          metadataTable: "T",
+          thumbnailSizes: [256],
+          jpegQuality: 80,
+          maxObjectBytes: 1e7,
+          maxImagePixels: 5e7,
+        },
         s3,
         dynamo,
         logger: new Logger({ logLevel: "SILENT" }),
@@ -100,7 +133,10 @@ describe("a versioned source bucket", () => {
           {
             eventName: "ObjectCreated:Put",
             eventTime: "2026-01-01T00:00:00.000Z",
-            s3: { bucket: { name: "src" }, object: { key: "s/photo.jpg", size: 1234, eTag: "older", versionId: "null", sequencer: "00AB" } },
+            s3: {
+              bucket: { name: "src" },
+              object: { key: "s/photo.jpg", size: 1234, eTag: "older", versionId: "null", sequencer: "00AB" },
+            },
           },
         ],
       });
@@ -108,7 +144,11 @@ describe("a versioned source bucket", () => {
       if (original === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
       else process.env.POWERTOOLS_METRICS_DISABLED = original;
     }
-    assert.deepStrictEqual(summary.outcomes.map((o) => o.status), ["FAILED"], "the newer upload's bytes are never attributed to the older upload");
+    assert.deepStrictEqual(
+      summary.outcomes.map((o) => o.status),
+      ["FAILED"],
+      "the newer upload's bytes are never attributed to the older upload",
+    );
     const get = s3Mock.commandCalls(GetObjectCommand)[0].args[0].input;
     assert.deepStrictEqual({ VersionId: get.VersionId, IfMatch: get.IfMatch }, { VersionId: undefined, IfMatch: '"older"' });
     const record = fromItem(dynamoMock.commandCalls(PutItemCommand)[0].args[0].input.Item!);

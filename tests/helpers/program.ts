@@ -34,7 +34,9 @@ export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
 export function one(run: ProgramRun, type: string, nameContains = ""): RegisteredResource {
   const found = ofType(run, type).filter((r) => r.name.includes(nameContains));
   if (found.length !== 1) {
-    throw new Error(`expected one ${type}${nameContains ? ` named *${nameContains}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+    throw new Error(
+      `expected one ${type}${nameContains ? ` named *${nameContains}*` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
   }
   return found[0];
 }

@@ -82,7 +82,10 @@ describe("Buckets", () => {
         const names = ofType(run, BUCKET).map((b) => b.inputs.bucketName as string);
         assert.strictEqual(new Set(names).size, 3);
         for (const n of names) {
-          assert.match(n, new RegExp(`^thumbnail-pipeline-${stack}-(source|thumbnails|artifacts)-123456789012-${run.config["aws-native:region"]}$`));
+          assert.match(
+            n,
+            new RegExp(`^thumbnail-pipeline-${stack}-(source|thumbnails|artifacts)-123456789012-${run.config["aws-native:region"]}$`),
+          );
           assert.ok(n.length <= 63);
         }
       });

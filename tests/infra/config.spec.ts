@@ -93,11 +93,21 @@ describe("Config", () => {
     it("rejects a pixel limit a full-size PNG decode would run out of memory at (~17 bytes a pixel measured, not 4 × 2)", () => {
       // 100 MP would take ≈ 1.8 GB to decode as PNG: the function would crash instead of recording TooManyPixels.
       rejects({ maxImagePixels: 100_000_000 }, "maxImagePixels", "100000000", /must fit in functionMemoryMb \(1280 MB\)/);
-      rejects({ maxImagePixels: 50_000_000, functionMemoryMb: 1024 }, "maxImagePixels", "50000000", /raise functionMemoryMb or lower maxImagePixels/);
+      rejects(
+        { maxImagePixels: 50_000_000, functionMemoryMb: 1024 },
+        "maxImagePixels",
+        "50000000",
+        /raise functionMemoryMb or lower maxImagePixels/,
+      );
       assert.strictEqual(validateConfig({ maxImagePixels: 100_000_000, functionMemoryMb: 2560 }).maxImagePixels, 100_000_000);
     });
     it("rejects an upload limit that would not fit in the function's memory", () => {
-      rejects({ maxObjectBytes: 200 * 1024 * 1024, functionMemoryMb: 512, maxImagePixels: 10_000_000 }, "maxObjectBytes", "209715200", /quarter of functionMemoryMb/);
+      rejects(
+        { maxObjectBytes: 200 * 1024 * 1024, functionMemoryMb: 512, maxImagePixels: 10_000_000 },
+        "maxObjectBytes",
+        "209715200",
+        /quarter of functionMemoryMb/,
+      );
     });
     it("uses the same thumbnail defaults as the function does when a variable is unset", () => {
       const c = validateConfig({});
@@ -176,7 +186,10 @@ describe("Config", () => {
 
   describe("the program", () => {
     it("refuses to run with an invalid value, naming the key, value and rule", async () => {
-      await assert.rejects(runWith({ stack: "dev", config: { functionTimeoutSeconds: 1000 } }), /functionTimeoutSeconds.*1000.*between 1 and 900/);
+      await assert.rejects(
+        runWith({ stack: "dev", config: { functionTimeoutSeconds: 1000 } }),
+        /functionTimeoutSeconds.*1000.*between 1 and 900/,
+      );
     });
   });
 });

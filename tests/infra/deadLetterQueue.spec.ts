@@ -49,7 +49,10 @@ describe("Dead-letter queue", () => {
         const onQueue = role.inputs.policies
           .flatMap((p: any) => p.policyDocument.Statement)
           .filter((s: any) => [s.Resource].flat().includes(q.state.arn));
-        assert.deepStrictEqual(onQueue.map((s: any) => s.Action), [[...FunctionPermissions.deadLetterQueue]]);
+        assert.deepStrictEqual(
+          onQueue.map((s: any) => s.Action),
+          [[...FunctionPermissions.deadLetterQueue]],
+        );
         assert.deepStrictEqual(FunctionPermissions.deadLetterQueue, ["sqs:SendMessage"]);
       });
     });

@@ -17,7 +17,17 @@ describe("Docs of the stack", () => {
       if (text.includes(`| \`${name}\` |`)) continue;
       assert.ok(readDoc("docs/operations.md").includes(`\`${name}\``), `docs/operations.md mentions output ${name}`);
     }
-    for (const name of ["sourceBucketName", "thumbnailBucketName", "metadataTableName", "thumbnailFunctionArn", "thumbnailFunctionName", "logGroupName", "region", "deadLetterQueueUrl", "deadLetterQueueArn"]) {
+    for (const name of [
+      "sourceBucketName",
+      "thumbnailBucketName",
+      "metadataTableName",
+      "thumbnailFunctionArn",
+      "thumbnailFunctionName",
+      "logGroupName",
+      "region",
+      "deadLetterQueueUrl",
+      "deadLetterQueueArn",
+    ]) {
       assert.ok(text.includes(`| \`${name}\` |`), `outputs table lists ${name}`);
     }
     assert.match(text, /new pulumi\.StackReference\(/);

@@ -67,7 +67,10 @@ describe("Thumbnail function", () => {
       it("gives one image's decode a budget that leaves part of the function timeout to record a stopped decode", async () => {
         const fn = one(await stackRun(stack), FUNCTION);
         const budgetMs = Number(fn.inputs.environment.variables[EnvVar.DecodeTimeoutMs]);
-        assert.ok(budgetMs > 0 && budgetMs <= fn.inputs.timeout * 1000 - 10_000, `decode budget ${budgetMs} ms within a ${fn.inputs.timeout} s timeout`);
+        assert.ok(
+          budgetMs > 0 && budgetMs <= fn.inputs.timeout * 1000 - 10_000,
+          `decode budget ${budgetMs} ms within a ${fn.inputs.timeout} s timeout`,
+        );
       });
 
       it("logs JSON to its own log group with the configured retention", async () => {
@@ -80,7 +83,10 @@ describe("Thumbnail function", () => {
         assert.strictEqual(fn.inputs.loggingConfig.logGroup, logGroup.inputs.logGroupName);
         assert.strictEqual(fn.inputs.loggingConfig.applicationLogLevel, run.config["thumbnail-pipeline:logLevel"]);
         // Lambda sends platform.report (the dashboard's timeouts and crashes) at system level INFO.
-        assert.ok(["INFO", "DEBUG"].includes(fn.inputs.loggingConfig.systemLogLevel), `systemLogLevel ${fn.inputs.loggingConfig.systemLogLevel} drops platform.report`);
+        assert.ok(
+          ["INFO", "DEBUG"].includes(fn.inputs.loggingConfig.systemLogLevel),
+          `systemLogLevel ${fn.inputs.loggingConfig.systemLogLevel} drops platform.report`,
+        );
         assert.ok(fn.dependencies.includes(logGroup.urn), "the log group exists before the function writes");
       });
 

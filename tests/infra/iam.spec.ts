@@ -58,16 +58,15 @@ describe("Execution role", () => {
           assert.strictEqual(s.Condition, undefined);
           return [[...asList(s.Action)].sort().join(","), asList(s.Resource).join(",")]; // a copy: the run is shared, read-only
         });
-        assert.deepStrictEqual(
-          actual.sort(),
-          expected.map(([actions, resource]) => [[...actions].sort().join(","), resource]).sort(),
-        );
+        assert.deepStrictEqual(actual.sort(), expected.map(([actions, resource]) => [[...actions].sort().join(","), resource]).sort());
       });
 
       it("never grants a wildcard action, and no resource outside this stack", async () => {
         const run = await stackRun(stack);
         const own = [
-          ...customResources(run).filter((r) => r.type === "aws-native:s3:Bucket").map((r) => r.state.arn as string),
+          ...customResources(run)
+            .filter((r) => r.type === "aws-native:s3:Bucket")
+            .map((r) => r.state.arn as string),
           one(run, "aws-native:dynamodb:Table").state.arn as string,
           one(run, "aws-native:sqs:Queue").state.arn as string,
           `arn:aws:logs:${run.config["aws-native:region"]}:123456789012:log-group:${one(run, "aws-native:logs:LogGroup").state.logGroupName}:`,
@@ -78,7 +77,8 @@ describe("Execution role", () => {
           }
           for (const resource of asList(s.Resource)) {
             assert.notStrictEqual(resource, "*");
-            const ownedBy = (arn: string) => resource === arn || resource.startsWith(`${arn}/`) || (arn.endsWith(":") && resource.startsWith(arn));
+            const ownedBy = (arn: string) =>
+              resource === arn || resource.startsWith(`${arn}/`) || (arn.endsWith(":") && resource.startsWith(arn));
             assert.ok(own.some(ownedBy), `${resource} belongs to this stack`);
             // The only wildcards: "objects of this bucket" and "streams of this log group".
             if (resource.includes("*")) assert.match(resource, /(\/\*|:\*)$/);
@@ -93,7 +93,7 @@ describe("Execution role", () => {
           // A KMS key policy can only name its own key, which KMS spells "*" (the alarm topic's key).
           const kmsKeyPolicy = ownerType === "aws-native:kms:Key";
           for (const action of asList(statement.Action ?? [])) {
-            assert.ok(action !== "*" && !/^[a-z0-9-]+:\*$/.test(action) || kmsKeyPolicy, `${owner}: action ${action}`);
+            assert.ok((action !== "*" && !/^[a-z0-9-]+:\*$/.test(action)) || kmsKeyPolicy, `${owner}: action ${action}`);
           }
           for (const resource of asList(statement.Resource ?? [])) {
             assert.ok(resource !== "*" || kmsKeyPolicy, `${owner}: resource "*"`);

@@ -1,5 +1,11 @@
 import * as assert from "assert";
-import { MAX_ROLE_PROPAGATION_SECONDS, RoleReadiness, RoleReadinessState, policyDigestOf, roleReadinessProvider } from "../../infra/roleReadiness";
+import {
+  MAX_ROLE_PROPAGATION_SECONDS,
+  RoleReadiness,
+  RoleReadinessState,
+  policyDigestOf,
+  roleReadinessProvider,
+} from "../../infra/roleReadiness";
 import { one, STACKS, stackRun } from "../helpers/program";
 
 const WAIT = "pulumi-nodejs:dynamic:Resource";
@@ -34,7 +40,12 @@ describe("Role readiness (IAM propagation before Lambda sees the role)", () => {
   }
 
   describe("provider", () => {
-    const state = (over: Partial<RoleReadinessState> = {}): RoleReadinessState => ({ roleArn: "arn:aws:iam::1:role/r", policyDigest: "a", waitSeconds: 0.2, ...over });
+    const state = (over: Partial<RoleReadinessState> = {}): RoleReadinessState => ({
+      roleArn: "arn:aws:iam::1:role/r",
+      policyDigest: "a",
+      waitSeconds: 0.2,
+      ...over,
+    });
     const timed = async (f: () => Promise<unknown>) => {
       const start = Date.now();
       await f();
@@ -60,9 +71,33 @@ describe("Role readiness (IAM propagation before Lambda sees the role)", () => {
     });
 
     it("digests a policy the same whatever order its keys come in, and differently when a value changes", () => {
-      const a = [{ policyName: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }] } }];
-      const reordered = [{ policyDocument: { Statement: [{ Resource: "arn:aws:s3:::b/*", Action: ["s3:GetObject"], Effect: "Allow" }], Version: "2012-10-17" }, policyName: "p" }];
-      const changed = [{ policyName: "p", policyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::c/*" }] } }];
+      const a = [
+        {
+          policyName: "p",
+          policyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }],
+          },
+        },
+      ];
+      const reordered = [
+        {
+          policyDocument: {
+            Statement: [{ Resource: "arn:aws:s3:::b/*", Action: ["s3:GetObject"], Effect: "Allow" }],
+            Version: "2012-10-17",
+          },
+          policyName: "p",
+        },
+      ];
+      const changed = [
+        {
+          policyName: "p",
+          policyDocument: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::c/*" }],
+          },
+        },
+      ];
       assert.strictEqual(policyDigestOf(reordered), policyDigestOf(a));
       assert.notStrictEqual(policyDigestOf(changed), policyDigestOf(a));
     });

@@ -44,10 +44,10 @@ describe("The stack", () => {
       it("uses aws-native for everything except the function's code object and the role-readiness wait", async () => {
         const run = await stackRun(stack);
         const classic = customResources(run).filter((r) => !r.type.startsWith("aws-native:"));
-        assert.deepStrictEqual(
-          classic.map((r) => r.type).sort(),
-          ["aws:s3/bucketObjectv2:BucketObjectv2", "pulumi-nodejs:dynamic:Resource"],
-        );
+        assert.deepStrictEqual(classic.map((r) => r.type).sort(), [
+          "aws:s3/bucketObjectv2:BucketObjectv2",
+          "pulumi-nodejs:dynamic:Resource",
+        ]);
       });
 
       it("parents every resource under the pipeline component", async () => {
@@ -117,7 +117,10 @@ describe("The stack", () => {
     } finally {
       console.warn = original;
     }
-    assert.ok(warnings.some((w) => w.includes('environment "prod" without protectData')), warnings.join("\n"));
+    assert.ok(
+      warnings.some((w) => w.includes('environment "prod" without protectData')),
+      warnings.join("\n"),
+    );
   });
 
   it("does not warn for stacks named after their environment", async () => {
@@ -129,12 +132,22 @@ describe("The stack", () => {
     } finally {
       console.warn = original;
     }
-    assert.deepStrictEqual(warnings.filter((w) => w.includes("has environment") || w.includes("without")), []);
+    assert.deepStrictEqual(
+      warnings.filter((w) => w.includes("has environment") || w.includes("without")),
+      [],
+    );
   });
 
   it("dev and prod get different physical names for everything named", async () => {
     const [dev, prod] = await Promise.all([stackRun("dev"), stackRun("prod")]);
-    for (const key of ["sourceBucketName", "thumbnailBucketName", "metadataTableName", "thumbnailFunctionName", "logGroupName", "deadLetterQueueUrl"]) {
+    for (const key of [
+      "sourceBucketName",
+      "thumbnailBucketName",
+      "metadataTableName",
+      "thumbnailFunctionName",
+      "logGroupName",
+      "deadLetterQueueUrl",
+    ]) {
       assert.notStrictEqual(dev.outputs[key], prod.outputs[key], key);
     }
   });

@@ -3,7 +3,10 @@ import { MAX_CONCURRENCY, parseArgs } from "../../local/cli/args";
 import { UsageError } from "../../local/errors";
 
 function refuses(argv: string[], message: RegExp): void {
-  assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes("\n"));
+  assert.throws(
+    () => parseArgs(argv),
+    (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes("\n"),
+  );
 }
 
 describe("npm start arguments", () => {

@@ -4,7 +4,12 @@ import { percentile } from "../../local/report";
 
 const emf = (values: Record<string, unknown>, metrics: Array<[string, string]>, dimensions: string[][]) =>
   JSON.stringify({
-    _aws: { Timestamp: 0, CloudWatchMetrics: [{ Namespace: "ThumbnailPipeline", Dimensions: dimensions, Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) }] },
+    _aws: {
+      Timestamp: 0,
+      CloudWatchMetrics: [
+        { Namespace: "ThumbnailPipeline", Dimensions: dimensions, Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })) },
+      ],
+    },
     ...values,
   });
 
@@ -13,23 +18,56 @@ describe("EMF reading", () => {
     const output = [
       '{"level":"INFO","message":"processed"}',
       "plain text",
-      emf({ service: "thumbnailer", Environment: "dev", ImagesProcessed: 2, ProcessingDuration: [10, 30] }, [["ImagesProcessed", "Count"], ["ProcessingDuration", "Milliseconds"]], [["service", "Environment"]]),
-      emf({ service: "thumbnailer", Environment: "dev", Reason: "CorruptImage", ImagesFailed: 1 }, [["ImagesFailed", "Count"]], [["service", "Environment", "Reason"]]),
+      emf(
+        { service: "thumbnailer", Environment: "dev", ImagesProcessed: 2, ProcessingDuration: [10, 30] },
+        [
+          ["ImagesProcessed", "Count"],
+          ["ProcessingDuration", "Milliseconds"],
+        ],
+        [["service", "Environment"]],
+      ),
+      emf(
+        { service: "thumbnailer", Environment: "dev", Reason: "CorruptImage", ImagesFailed: 1 },
+        [["ImagesFailed", "Count"]],
+        [["service", "Environment", "Reason"]],
+      ),
     ].join("\n");
     const points = parseEmf(output);
     assert.equal(points.length, 3);
-    assert.deepEqual(points[1], { namespace: "ThumbnailPipeline", name: "ProcessingDuration", unit: "Milliseconds", values: [10, 30], dimensions: { service: "thumbnailer", Environment: "dev" } });
+    assert.deepEqual(points[1], {
+      namespace: "ThumbnailPipeline",
+      name: "ProcessingDuration",
+      unit: "Milliseconds",
+      values: [10, 30],
+      dimensions: { service: "thumbnailer", Environment: "dev" },
+    });
     assert.equal(points[2].dimensions.Reason, "CorruptImage");
   });
 
   it("totals by metric, keeping non-standard dimensions such as Reason apart", () => {
     const totals = new MetricTotals();
-    const line = (reason: string) => emf({ service: "thumbnailer", Environment: "dev", Reason: reason, ImagesFailed: 1 }, [["ImagesFailed", "Count"]], [["service", "Environment", "Reason"]]);
+    const line = (reason: string) =>
+      emf(
+        { service: "thumbnailer", Environment: "dev", Reason: reason, ImagesFailed: 1 },
+        [["ImagesFailed", "Count"]],
+        [["service", "Environment", "Reason"]],
+      );
     totals.add(parseEmf([line("A"), line("A"), line("B")].join("\n")));
-    totals.add(parseEmf(emf({ service: "thumbnailer", Environment: "dev", ProcessingDuration: [5, 15] }, [["ProcessingDuration", "Milliseconds"]], [["service", "Environment"]])));
+    totals.add(
+      parseEmf(
+        emf(
+          { service: "thumbnailer", Environment: "dev", ProcessingDuration: [5, 15] },
+          [["ProcessingDuration", "Milliseconds"]],
+          [["service", "Environment"]],
+        ),
+      ),
+    );
     const list = totals.list();
     const failed = list.filter((t) => t.name === "ImagesFailed").map((t) => [t.dimensions.Reason, t.sum]);
-    assert.deepEqual(failed, [["A", 2], ["B", 1]]);
+    assert.deepEqual(failed, [
+      ["A", 2],
+      ["B", 1],
+    ]);
     const duration = list.find((t) => t.name === "ProcessingDuration")!;
     assert.deepEqual([duration.sampleCount, duration.sum, duration.min, duration.max, duration.dimensions], [2, 20, 5, 15, {}]);
   });

@@ -14,7 +14,14 @@ function start(overrides: { concurrency?: number; timeoutSeconds?: number } = {}
     timeoutSeconds: overrides.timeoutSeconds ?? 30,
     concurrency: overrides.concurrency ?? 2,
     build: async (taskRoot) => {
-      await esbuild.build({ entryPoints: [PROBE], outfile: path.join(taskRoot, "index.js"), bundle: true, platform: "node", format: "cjs", logLevel: "silent" });
+      await esbuild.build({
+        entryPoints: [PROBE],
+        outfile: path.join(taskRoot, "index.js"),
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        logLevel: "silent",
+      });
     },
   });
 }

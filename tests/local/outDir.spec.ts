@@ -23,7 +23,10 @@ describe("local out directory and inputs", () => {
   it("refuses a non-empty directory it did not create, and leaves it untouched", () => {
     fs.mkdirSync(path.join(work, "mine"));
     fs.writeFileSync(path.join(work, "mine", "thesis.docx"), "precious");
-    assert.throws(() => prepareOutDir(path.join(work, "mine")), (err: unknown) => err instanceof UsageError && /--out .*mine: is a non-empty directory/.test(err.message));
+    assert.throws(
+      () => prepareOutDir(path.join(work, "mine")),
+      (err: unknown) => err instanceof UsageError && /--out .*mine: is a non-empty directory/.test(err.message),
+    );
     assert.equal(fs.readFileSync(path.join(work, "mine", "thesis.docx"), "utf8"), "precious");
   });
 
@@ -39,7 +42,10 @@ describe("local out directory and inputs", () => {
     fs.writeFileSync(path.join(work, "in", ".DS_Store"), "x");
     fs.writeFileSync(path.join(work, "c.png"), "x");
     const { files } = resolveInputs([path.join(work, "in"), path.join(work, "c.png")]);
-    assert.deepEqual(files.map((f) => f.key), ["sub/a b.jpg", "c.png"]);
+    assert.deepEqual(
+      files.map((f) => f.key),
+      ["sub/a b.jpg", "c.png"],
+    );
   });
 
   it("refuses two inputs that would upload under the same key", () => {

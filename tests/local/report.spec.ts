@@ -14,7 +14,16 @@ const image = (key: string, status: ImageResult["status"], durationMs: number, e
   ...extra,
 });
 
-const run = { stack: "dev", wallSeconds: 2, concurrency: 2, coldStarts: 2, peakContainerMemoryBytes: 100 * 2 ** 20, peakRunnerMemoryBytes: 200 * 2 ** 20, functionMemoryMb: 1280, metrics: [] };
+const run = {
+  stack: "dev",
+  wallSeconds: 2,
+  concurrency: 2,
+  coldStarts: 2,
+  peakContainerMemoryBytes: 100 * 2 ** 20,
+  peakRunnerMemoryBytes: 200 * 2 ** 20,
+  functionMemoryMb: 1280,
+  metrics: [],
+};
 
 describe("local run summary", () => {
   it("counts images, failures by reason and handler errors, and times only images the function saw", () => {

@@ -24,12 +24,19 @@ describe("local stack settings", () => {
     );
     const stack = loadStack("qa", root);
     assert.equal(stack.region, "eu-west-1");
-    assert.equal(stack.sourceBucketName, deriveBucketName({ project: "thumbs", stack: "qa", purpose: Purpose.sourceBucket, accountId: stack.accountId, region: "eu-west-1" }));
+    assert.equal(
+      stack.sourceBucketName,
+      deriveBucketName({ project: "thumbs", stack: "qa", purpose: Purpose.sourceBucket, accountId: stack.accountId, region: "eu-west-1" }),
+    );
     assert.equal(stack.thumbnailBucketName, "my-thumbs");
     assert.equal(stack.tableName, physicalName("thumbs", "staging", Purpose.table));
     assert.equal(stack.functionName, physicalName("thumbs", "staging", Purpose.function));
     assert.equal(stack.maximumRetryAttempts, 1);
-    assert.deepEqual(Object.keys(stack.functionEnvironment).sort(), Object.values(EnvVar).sort(), "every variable of the environment contract is set");
+    assert.deepEqual(
+      Object.keys(stack.functionEnvironment).sort(),
+      Object.values(EnvVar).sort(),
+      "every variable of the environment contract is set",
+    );
     const defaults = validateConfig({});
     assert.deepEqual(stack.functionEnvironment, {
       [EnvVar.Environment]: "staging",
@@ -49,12 +56,18 @@ describe("local stack settings", () => {
 
   it("refuses an unknown stack, listing the stacks there are", () => {
     fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), "config: {}\n");
-    assert.throws(() => loadStack("qa", root), (err: unknown) => err instanceof UsageError && /--stack qa: no Pulumi.qa.yaml.*stacks: dev/.test(err.message));
+    assert.throws(
+      () => loadStack("qa", root),
+      (err: unknown) => err instanceof UsageError && /--stack qa: no Pulumi.qa.yaml.*stacks: dev/.test(err.message),
+    );
   });
 
   it("refuses an invalid config value with the config module's message, naming the file", () => {
     fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), "config:\n  thumbs:jpegQuality: 0\n");
-    assert.throws(() => loadStack("dev", root), (err: unknown) => err instanceof UsageError && /Pulumi.dev.yaml: .*jpegQuality/.test(err.message));
+    assert.throws(
+      () => loadStack("dev", root),
+      (err: unknown) => err instanceof UsageError && /Pulumi.dev.yaml: .*jpegQuality/.test(err.message),
+    );
   });
 
   it("reads this project's dev and prod stacks", () => {

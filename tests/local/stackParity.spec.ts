@@ -43,14 +43,22 @@ describe("npm start and the deployed stack", function () {
         mine.KeySchema!.map((k) => [k.AttributeName, k.KeyType]),
       );
       assert.deepEqual(
-        sortBy(table.attributeDefinitions as Array<{ attributeName: string; attributeType: string }>, (a) => a.attributeName).map((a) => [a.attributeName, a.attributeType]),
+        sortBy(table.attributeDefinitions as Array<{ attributeName: string; attributeType: string }>, (a) => a.attributeName).map((a) => [
+          a.attributeName,
+          a.attributeType,
+        ]),
         sortBy(mine.AttributeDefinitions!, (a) => a.AttributeName!).map((a) => [a.AttributeName, a.AttributeType]),
       );
       const indexes = (list: Array<{ indexName: string; keySchema: Array<{ attributeName: string; keyType: string }> }>) =>
         sortBy(list, (i) => i.indexName).map((i) => [i.indexName, i.keySchema.map((k) => `${k.attributeName}:${k.keyType}`).join(",")]);
       assert.deepEqual(
         indexes(table.globalSecondaryIndexes),
-        indexes(mine.GlobalSecondaryIndexes!.map((i) => ({ indexName: i.IndexName!, keySchema: i.KeySchema!.map((k) => ({ attributeName: k.AttributeName!, keyType: k.KeyType! })) }))),
+        indexes(
+          mine.GlobalSecondaryIndexes!.map((i) => ({
+            indexName: i.IndexName!,
+            keySchema: i.KeySchema!.map((k) => ({ attributeName: k.AttributeName!, keyType: k.KeyType! })),
+          })),
+        ),
       );
     });
   }

@@ -155,7 +155,10 @@ describe("npm start (local pipeline)", function () {
     };
     let result: Finished;
     let out: string;
-    let report: { summary: Record<string, unknown> & { metrics: Array<{ name: string; sum: number; dimensions: Record<string, string> }> }; images: ReportImage[] };
+    let report: {
+      summary: Record<string, unknown> & { metrics: Array<{ name: string; sum: number; dimensions: Record<string, string> }> };
+      images: ReportImage[];
+    };
     let tmp: string;
 
     // One run, checked from several sides.
@@ -178,7 +181,10 @@ describe("npm start (local pipeline)", function () {
       put("broken/truncated.jpg", wide.subarray(0, Math.floor(wide.length / 3)));
       put("broken/bomb.png", decompressionBombPng(20000));
 
-      const run = start(["--input", input, "--out", out, "--report", path.join(work, "report.json"), "--concurrency", "2", "--no-progress"], tmp);
+      const run = start(
+        ["--input", input, "--out", out, "--report", path.join(work, "report.json"), "--concurrency", "2", "--no-progress"],
+        tmp,
+      );
       result = await run.done;
       assert.equal(result.code, 0, `exit code ${result.code}; stderr:\n${result.stderr}`);
       report = JSON.parse(fs.readFileSync(path.join(work, "report.json"), "utf8"));
@@ -206,7 +212,11 @@ describe("npm start (local pipeline)", function () {
           assert.deepEqual(image.thumbnails, []);
         }
       }
-      assert.notEqual(byKey.get("broken/bomb.png")!.reason, byKey.get("broken/truncated.jpg")!.reason, "a bomb and a corrupt file fail for different reasons");
+      assert.notEqual(
+        byKey.get("broken/bomb.png")!.reason,
+        byKey.get("broken/truncated.jpg")!.reason,
+        "a bomb and a corrupt file fail for different reasons",
+      );
     });
 
     it("summarises counts, failures by reason, timings and the function's EMF metrics", () => {
@@ -214,12 +224,16 @@ describe("npm start (local pipeline)", function () {
       assert.equal(s.images, 5);
       assert.equal(s.succeeded, 3);
       assert.equal(s.failed, 2);
-      assert.equal(Object.values(s.failedByReason as Record<string, number>).reduce((a, b) => a + b, 0), 2);
+      assert.equal(
+        Object.values(s.failedByReason as Record<string, number>).reduce((a, b) => a + b, 0),
+        2,
+      );
       const durations = s.durationMs as { p50: number; p95: number; max: number };
       assert.ok(durations.p50 > 0 && durations.p50 <= durations.p95 && durations.p95 <= durations.max);
       assert.ok((s.imagesPerSecond as number) > 0);
       assert.ok((s.peakContainerMemoryBytes as number) > 10 * 1024 * 1024);
-      const total = (name: string) => s.metrics.filter((m) => m.name === name && Object.keys(m.dimensions).length === 0).reduce((a, m) => a + m.sum, 0);
+      const total = (name: string) =>
+        s.metrics.filter((m) => m.name === name && Object.keys(m.dimensions).length === 0).reduce((a, m) => a + m.sum, 0);
       assert.equal(total("ImagesProcessed"), 3, "ImagesProcessed from EMF");
       assert.equal(total("ImagesFailed"), 2, "ImagesFailed from EMF");
       assert.match(result.stdout, /5 images, 3 succeeded, 2 failed/);
@@ -255,7 +269,10 @@ describe("npm start (local pipeline)", function () {
           assert.ok(html.includes(`src="${originalUrl}"`), `page shows the original of ${image.key}`);
         } else {
           // A browser would try to decode a 20000×20000 bomb: failed originals are only linked.
-          assert.ok(html.includes(`href="${originalUrl}"`) && !html.includes(`src="${originalUrl}"`), `page links, not embeds, ${image.key}`);
+          assert.ok(
+            html.includes(`href="${originalUrl}"`) && !html.includes(`src="${originalUrl}"`),
+            `page links, not embeds, ${image.key}`,
+          );
         }
         for (const thumb of image.thumbnails) {
           const url = ["thumbnails", ...thumb.key.split("/")].map(encodeURIComponent).join("/");

@@ -112,7 +112,10 @@ describe("Alarms", () => {
   };
 
   async function alarmsWith(extra: Partial<typeof base> & { idleAlarmHours?: number } = {}) {
-    const { built, resources } = await underMocks(() => new Alarms("a", { ...base, ...extra, tags: TAGS }), (a) => [a.alarmArns]);
+    const { built, resources } = await underMocks(
+      () => new Alarms("a", { ...base, ...extra, tags: TAGS }),
+      (a) => [a.alarmArns],
+    );
     return { built, alarms: ofType(resources, "aws-native:cloudwatch:Alarm") };
   }
 
@@ -144,7 +147,10 @@ describe("Alarms", () => {
     assert.equal(d.namespace, METRICS_NAMESPACE);
     assert.equal(d.metricName, MetricName.ImagesFailed);
     const values = standardDimensionValues("prod");
-    assert.deepEqual(d.dimensions, STANDARD_DIMENSIONS.map((n) => ({ name: n, value: values[n] })));
+    assert.deepEqual(
+      d.dimensions,
+      STANDARD_DIMENSIONS.map((n) => ({ name: n, value: values[n] })),
+    );
     assert.equal(d.threshold, 12);
     assert.equal(d.comparisonOperator, "GreaterThanThreshold");
     assert.equal(d.unit, undefined, "a unit that differs from the emitted one would hide the data");
@@ -154,15 +160,29 @@ describe("Alarms", () => {
     assert.equal(alarmDefinitions(base)[AlarmPurpose.NoImagesProcessed], undefined);
     assert.equal(alarmDefinitions({ ...base, idleAlarmHours: 0 })[AlarmPurpose.NoImagesProcessed], undefined);
     const d = alarmDefinitions({ ...base, idleAlarmHours: 6 })[AlarmPurpose.NoImagesProcessed]!;
-    const metrics = d.metrics as Array<{ id: string; expression?: string; returnData?: boolean; metricStat?: { metric: { namespace: string; metricName: string }; period: number; stat: string } }>;
+    const metrics = d.metrics as Array<{
+      id: string;
+      expression?: string;
+      returnData?: boolean;
+      metricStat?: { metric: { namespace: string; metricName: string }; period: number; stat: string };
+    }>;
     const stat = (id: string) => metrics.find((m) => m.id === id)!.metricStat!;
     assert.deepEqual([stat("invocations").metric.namespace, stat("invocations").metric.metricName], ["AWS/Lambda", "Invocations"]);
-    assert.deepEqual([stat("processed").metric.namespace, stat("processed").metric.metricName], [METRICS_NAMESPACE, MetricName.ImagesProcessed]);
+    assert.deepEqual(
+      [stat("processed").metric.namespace, stat("processed").metric.metricName],
+      [METRICS_NAMESPACE, MetricName.ImagesProcessed],
+    );
     for (const id of ["invocations", "processed"]) assert.deepEqual([stat(id).period, stat(id).stat], [3600, "Sum"]);
     const returned = metrics.filter((m) => m.returnData !== false);
-    assert.deepEqual(returned.map((m) => m.expression), ["IF(FILL(invocations, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)"]);
+    assert.deepEqual(
+      returned.map((m) => m.expression),
+      ["IF(FILL(invocations, 0) > 0 AND FILL(processed, 0) == 0, 1, 0)"],
+    );
     assert.equal(d.metricName, undefined, "a metric math alarm names no single metric");
-    assert.deepEqual([d.evaluationPeriods, d.datapointsToAlarm, d.comparisonOperator, d.threshold], [6, 6, "GreaterThanOrEqualToThreshold", 1]);
+    assert.deepEqual(
+      [d.evaluationPeriods, d.datapointsToAlarm, d.comparisonOperator, d.threshold],
+      [6, 6, "GreaterThanOrEqualToThreshold", 1],
+    );
     assert.equal(d.treatMissingData, "notBreaching", "no data means no uploads, which is not a failure (the first day, quiet days)");
   });
 
@@ -239,7 +259,8 @@ describe("Dashboard body", () => {
   it("finds timeouts and crashes by Lambda's JSON platform.report record (type, record.status), not by plain-text REPORT lines", () => {
     const query = recentFailuresQuery("/aws/lambda/fn");
     assert.match(query, /type = "platform\.report" and record\.status != "success"/);
-    for (const field of ["record.status", "record.errorType", "record.metrics.durationMs", "record.metrics.maxMemoryUsedMB"]) assert.ok(query.includes(field), `shows ${field}`);
+    for (const field of ["record.status", "record.errorType", "record.metrics.durationMs", "record.metrics.maxMemoryUsedMB"])
+      assert.ok(query.includes(field), `shows ${field}`);
     assert.doesNotMatch(query, /@duration|@maxMemoryUsed/, "plain-text REPORT fields do not exist in JSON log format");
   });
 
@@ -257,7 +278,10 @@ describe("Dashboard body", () => {
   it("shows the alarms' states when there are alarms", () => {
     const alarm = dashboardBody(params).widgets.find((w) => w.type === "alarm");
     assert.deepEqual(alarm?.properties.alarms, params.alarmArns);
-    assert.equal(dashboardBody({ ...params, alarmArns: [] }).widgets.find((w) => w.type === "alarm"), undefined);
+    assert.equal(
+      dashboardBody({ ...params, alarmArns: [] }).widgets.find((w) => w.type === "alarm"),
+      undefined,
+    );
   });
 
   it("links to the dashboard in the console of its region", () => {

@@ -27,9 +27,7 @@ function record(i: number, status: "SUCCEEDED" | "FAILED", processedAt: string, 
     UploadTime: processedAt,
     ProcessedAt: processedAt,
   };
-  return status === "FAILED"
-    ? { ...base, Reason: reason, ErrorMessage: `JPEG header is invalid (${i})`, FailedStatus: FAILED }
-    : base;
+  return status === "FAILED" ? { ...base, Reason: reason, ErrorMessage: `JPEG header is invalid (${i})`, FailedStatus: FAILED } : base;
 }
 
 describe("failures (npm run failures)", function () {
@@ -48,7 +46,9 @@ describe("failures (npm run failures)", function () {
     for (let i = 0; i < 130; i++) items.push(record(i, "FAILED", minutesBefore(i), i % 2 ? "CorruptImage" : "UnsupportedFormat"));
     for (let i = 130; i < 170; i++) items.push(record(i, "SUCCEEDED", minutesBefore(i - 130)));
     for (let i = 0; i < items.length; i += 25) {
-      await documents.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      await documents.send(
+        new BatchWriteCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     }
   });
   after(async () => {
@@ -73,9 +73,15 @@ describe("failures (npm run failures)", function () {
     const [header, ...rows] = lines.join("\n").split("\n");
     assert.match(header, /^PROCESSED AT\s+REASON\s+SOURCE\s+DETAIL$/);
     assert.equal(rows.length, 6, "minutes 0..5 inclusive");
-    assert.match(rows[0], new RegExp(`^${minutesBefore(0)}\\s+UnsupportedFormat\\s+s3://uploads/photos/0.jpg\\s+JPEG header is invalid \\(0\\)$`));
+    assert.match(
+      rows[0],
+      new RegExp(`^${minutesBefore(0)}\\s+UnsupportedFormat\\s+s3://uploads/photos/0.jpg\\s+JPEG header is invalid \\(0\\)$`),
+    );
     assert.match(rows[5], /photos\/5\.jpg/);
-    assert.ok(rows.every((r) => !/photos\/1[3-6]\d\.jpg/.test(r)), "no SUCCEEDED record appears");
+    assert.ok(
+      rows.every((r) => !/photos\/1[3-6]\d\.jpg/.test(r)),
+      "no SUCCEEDED record appears",
+    );
   });
 
   it("reads page after page up to the limit and says when the limit cut the list", async () => {
@@ -88,7 +94,10 @@ describe("failures (npm run failures)", function () {
     );
     await main(["--stack", "dev", "--since", "1000m", "--limit", "120"], deps());
     assert.match(progress[progress.length - 1], /^120 FAILED record\(s\) \(limit 120 reached/);
-    assert.ok(progress.some((p) => /100 records so far/.test(p)), progress.join("\n"));
+    assert.ok(
+      progress.some((p) => /100 records so far/.test(p)),
+      progress.join("\n"),
+    );
   });
 
   it("keeps to the --since/--until window", async () => {
@@ -138,14 +147,20 @@ describe("failures (npm run failures)", function () {
       },
     });
     try {
-      await assert.rejects(main(["--stack", "dev"], { ...deps(), dynamo: () => noCredentials }), /no AWS credentials found for dynamodb:Query/);
+      await assert.rejects(
+        main(["--stack", "dev"], { ...deps(), dynamo: () => noCredentials }),
+        /no AWS credentials found for dynamodb:Query/,
+      );
     } finally {
       noCredentials.destroy();
     }
   });
 
   it("refuses times it cannot read, naming the option and the forms it takes", () => {
-    assert.throws(() => parseWhen("yesterday", "--since", NOW), /--since "yesterday": expected an ISO time .* or an age such as 30m, 12h or 7d/);
+    assert.throws(
+      () => parseWhen("yesterday", "--since", NOW),
+      /--since "yesterday": expected an ISO time .* or an age such as 30m, 12h or 7d/,
+    );
     assert.equal(parseWhen("2h", "--since", NOW), "2026-11-27T10:00:00.000Z");
     assert.equal(parseWhen("7d", "--since", NOW), "2026-11-20T12:00:00.000Z");
   });

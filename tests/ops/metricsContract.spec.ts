@@ -73,8 +73,15 @@ function customAlarms(run: Awaited<ReturnType<typeof stackRun>>): { name: string
   return ofType(run, "aws-native:cloudwatch:Alarm").flatMap((a) => {
     // A single-metric alarm names its metric; a metric math alarm (no-images-processed) holds
     // its metrics in `metrics`, and each of ours in the function's namespace must be emitted too.
-    const single = a.inputs.namespace === METRICS_NAMESPACE ? [{ namespace: a.inputs.namespace, metricName: a.inputs.metricName, dimensions: a.inputs.dimensions }] : [];
-    const queried = ((a.inputs.metrics ?? []) as { metricStat?: { metric: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] } } }[])
+    const single =
+      a.inputs.namespace === METRICS_NAMESPACE
+        ? [{ namespace: a.inputs.namespace, metricName: a.inputs.metricName, dimensions: a.inputs.dimensions }]
+        : [];
+    const queried = (
+      (a.inputs.metrics ?? []) as {
+        metricStat?: { metric: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] } };
+      }[]
+    )
       .map((q) => q.metricStat?.metric)
       .filter((m): m is NonNullable<typeof m> => m?.namespace === METRICS_NAMESPACE);
     return [...single, ...queried].map((m) => ({
@@ -127,7 +134,13 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const { lines } = await withEnvironment(variables, () =>
           captureOutput(async () => {
             const config = readConfig(process.env);
-            const handle = createHandler({ config, s3, dynamo, logger: createLogger(), metrics: new PipelineMetrics(createMetrics(config.environment)) });
+            const handle = createHandler({
+              config,
+              s3,
+              dynamo,
+              logger: createLogger(),
+              metrics: new PipelineMetrics(createMetrics(config.environment)),
+            });
             try {
               await handle(event, { awsRequestId: `req-${stack}`, functionName: fn.inputs.functionName });
             } catch (err) {
@@ -143,7 +156,13 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
             return [];
           }
         });
-        observed.set(stack, { environment: variables[EnvVar.Environment], tableName, emitted: emittedMetrics(lines), logs, invocationError });
+        observed.set(stack, {
+          environment: variables[EnvVar.Environment],
+          tableName,
+          emitted: emittedMetrics(lines),
+          logs,
+          invocationError,
+        });
       } finally {
         s3.destroy();
         dynamo.destroy();
@@ -170,7 +189,10 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
           assert.equal(e.dimensions[Dimension.Environment], o.environment, JSON.stringify(e));
           assert.equal(e.dimensions[Dimension.Service], SERVICE_NAME, JSON.stringify(e));
         }
-        assert.ok(o.emitted.every((m) => m.namespace === METRICS_NAMESPACE), "one namespace");
+        assert.ok(
+          o.emitted.every((m) => m.namespace === METRICS_NAMESPACE),
+          "one namespace",
+        );
       });
 
       it("has custom-metric alarms, and each watches a metric the function emits, in namespace, name and whole dimension set", async () => {
@@ -191,7 +213,10 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const custom = metrics.filter((m) => m.namespace === METRICS_NAMESPACE);
         assert.ok(custom.length >= Object.keys(MetricName).length);
         for (const m of custom) {
-          assert.ok(findEmitted(observed.get(stack)!.emitted, m), `dashboard widget "${m.widget}" charts ${m.metricName} ${JSON.stringify(m.dimensions)}, which the function never emits`);
+          assert.ok(
+            findEmitted(observed.get(stack)!.emitted, m),
+            `dashboard widget "${m.widget}" charts ${m.metricName} ${JSON.stringify(m.dimensions)}, which the function never emits`,
+          );
         }
         // The per-reason SEARCH asks for exactly the dimension set of the per-reason copy.
         const [search] = expressions.map((e) => parseSearchExpression(e.expression));
@@ -210,11 +235,13 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const { logs } = observed.get(stack)!;
         const permanent = logs.find((l) => l.level === "WARN" && l.reason);
         assert.ok(permanent, `a WARN line with a reason among ${logs.length} log lines`);
-        for (const field of FailureLogFields.filter((f) => f !== "operation")) assert.ok(field in permanent, `permanent failure line lacks ${field}`);
+        for (const field of FailureLogFields.filter((f) => f !== "operation"))
+          assert.ok(field in permanent, `permanent failure line lacks ${field}`);
         assert.equal(permanent.key, CORRUPT);
         const transient = logs.find((l) => l.level === "ERROR" && l.key === FLAKY);
         assert.ok(transient, "an ERROR line for the transient failure");
-        for (const field of ["level", "message", "bucket", "key", "operation"]) assert.ok(field in transient, `transient failure line lacks ${field}`);
+        for (const field of ["level", "message", "bucket", "key", "operation"])
+          assert.ok(field in transient, `transient failure line lacks ${field}`);
       });
 
       it("leaves a FAILED record that `npm run failures` lists with its reason", async () => {
@@ -235,7 +262,11 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
 
   it("would catch an alarm that omits Powertools' service dimension (the check can fail)", () => {
     const emitted = observed.get("dev")!.emitted;
-    const withAll = { namespace: METRICS_NAMESPACE, metricName: MetricName.ImagesFailed, dimensions: { service: SERVICE_NAME, Environment: "dev" } };
+    const withAll = {
+      namespace: METRICS_NAMESPACE,
+      metricName: MetricName.ImagesFailed,
+      dimensions: { service: SERVICE_NAME, Environment: "dev" },
+    };
     assert.ok(findEmitted(emitted, withAll));
     assert.equal(findEmitted(emitted, { ...withAll, dimensions: { Environment: "dev" } }), undefined);
     assert.equal(findEmitted(emitted, { ...withAll, dimensions: { ...withAll.dimensions, Environment: "prod" } }), undefined);

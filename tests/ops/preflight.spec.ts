@@ -38,7 +38,11 @@ function freshAccount(quota: number) {
 
 async function run(stack: string): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await main(["--stack", stack], () => ({ lambda: new LambdaClient({}), s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sts: new STSClient({}) }), (l) => lines.push(l));
+  const code = await main(
+    ["--stack", stack],
+    () => ({ lambda: new LambdaClient({}), s3: new S3Client({}), dynamodb: new DynamoDBClient({}), sts: new STSClient({}) }),
+    (l) => lines.push(l),
+  );
   return { code, out: lines.join("\n") };
 }
 
@@ -71,8 +75,16 @@ describe("npm run preflight", () => {
     const { code, out } = await run("prod");
     assert.equal(code, 1);
     const reservable = 0; // 50 unreserved − the 100 Lambda keeps
-    assert.match(line(out, "Lambda concurrency:"), /^ {2}fail {2}Lambda concurrency: reservedConcurrency is 100, .*quota is 50.*keeps 100 unreserved/);
-    assert.match(out, new RegExp(`fix: \`pulumi config set reservedConcurrency ${reservable} --stack prod\` \\(0 = no reservation\\), or request a higher "Concurrent executions" quota`));
+    assert.match(
+      line(out, "Lambda concurrency:"),
+      /^ {2}fail {2}Lambda concurrency: reservedConcurrency is 100, .*quota is 50.*keeps 100 unreserved/,
+    );
+    assert.match(
+      out,
+      new RegExp(
+        `fix: \`pulumi config set reservedConcurrency ${reservable} --stack prod\` \\(0 = no reservation\\), or request a higher "Concurrent executions" quota`,
+      ),
+    );
     assert.match(out, /1 check\(s\) failed/);
   });
 
@@ -82,7 +94,10 @@ describe("npm run preflight", () => {
     lambda.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 100 });
     const { code, out } = await run("prod");
     assert.equal(code, 0, out);
-    assert.match(line(out, "Lambda concurrency:"), new RegExp(`ok {4}Lambda concurrency: reserves 100 of ${150 + 100 - LAMBDA_MIN_UNRESERVED} reservable`));
+    assert.match(
+      line(out, "Lambda concurrency:"),
+      new RegExp(`ok {4}Lambda concurrency: reserves 100 of ${150 + 100 - LAMBDA_MIN_UNRESERVED} reservable`),
+    );
   });
 
   it("warns, without failing, when dev (no reservation) lands in an account with a low quota", async () => {
@@ -94,10 +109,16 @@ describe("npm run preflight", () => {
 
   it("tells free bucket names from ones another account owns or this account already has", async () => {
     freshAccount(1000);
-    const name = (purpose: string) => deriveBucketName({ project: "thumbnail-pipeline", stack: "dev", purpose, accountId: ACCOUNT, region: "us-east-1" });
+    const name = (purpose: string) =>
+      deriveBucketName({ project: "thumbnail-pipeline", stack: "dev", purpose, accountId: ACCOUNT, region: "us-east-1" });
     s3.on(HeadBucketCommand, { Bucket: name("thumbnails") }).rejects(awsError("Forbidden", 403));
     s3.on(HeadBucketCommand, { Bucket: name("artifacts") }).resolves({});
-    s3.on(GetBucketTaggingCommand, { Bucket: name("artifacts") }).resolves({ TagSet: [{ Key: "Project", Value: "thumbnail-pipeline" }, { Key: "Environment", Value: "dev" }] });
+    s3.on(GetBucketTaggingCommand, { Bucket: name("artifacts") }).resolves({
+      TagSet: [
+        { Key: "Project", Value: "thumbnail-pipeline" },
+        { Key: "Environment", Value: "dev" },
+      ],
+    });
     const { code, out } = await run("dev");
     assert.equal(code, 1);
     assert.match(line(out, `bucket ${name("source")}`), /ok .*free/);
@@ -116,10 +137,15 @@ describe("npm run preflight", () => {
 
   it("fails when the region's Lambda does not know the runtime or arm64", async () => {
     freshAccount(1000);
-    lambda.on(ListLayersCommand).rejects(awsError("ValidationException", 400, "1 validation error detected: Value at 'compatibleRuntime' failed"));
+    lambda
+      .on(ListLayersCommand)
+      .rejects(awsError("ValidationException", 400, "1 validation error detected: Value at 'compatibleRuntime' failed"));
     const { code, out } = await run("dev");
     assert.equal(code, 1);
-    assert.match(line(out, "Lambda runtime and architecture"), new RegExp(`fail .*refuses ${FUNCTION_RUNTIME.replace(".", "\\.")} or arm64`));
+    assert.match(
+      line(out, "Lambda runtime and architecture"),
+      new RegExp(`fail .*refuses ${FUNCTION_RUNTIME.replace(".", "\\.")} or arm64`),
+    );
     const call = lambda.commandCalls(ListLayersCommand)[0].args[0].input;
     assert.deepEqual([call.CompatibleRuntime, call.CompatibleArchitecture], [FUNCTION_RUNTIME, "arm64"]);
   });
@@ -127,14 +153,19 @@ describe("npm run preflight", () => {
   it("warns when the stack's buckets or table would exceed AWS's default quotas", async () => {
     freshAccount(1000);
     s3.on(ListBucketsCommand).resolves({ Buckets: Array.from({ length: 9_999 }, (_, i) => ({ Name: `b${i}` })) });
-    dynamodb.on(ListTablesCommand).resolvesOnce({ TableNames: ["a"], LastEvaluatedTableName: "a" }).resolves({ TableNames: ["b"] });
+    dynamodb
+      .on(ListTablesCommand)
+      .resolvesOnce({ TableNames: ["a"], LastEvaluatedTableName: "a" })
+      .resolves({ TableNames: ["b"] });
     const { out } = await run("dev");
     assert.match(line(out, "S3 buckets"), /warn .*9999 buckets in use, the stack adds 3; AWS's default quota is 10000/);
     assert.match(line(out, "DynamoDB tables"), /ok .*2 tables in use/);
   });
 
   it("names missing credentials as the operator's problem", async () => {
-    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
     await assert.rejects(run("dev"), /no AWS credentials found for checking the account for stack dev/);
   });
 });

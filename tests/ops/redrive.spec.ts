@@ -5,12 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { describePayload, functionNameOf, main, parseDestinationRecord, redrive } from "../../tools/redrive";
 import { OperatorError } from "../../tools/stackOutputs";
@@ -119,7 +114,13 @@ describe("redrive (npm run redrive)", () => {
   const clients = () => ({ sqs: new SQSClient({ region: "eu-west-1" }), lambda: new LambdaClient({ region: "eu-west-1" }) });
   const run = (extra: object = {}) => {
     const { sqs, lambda } = clients();
-    return redrive(sqs, lambda, { queueUrl: QUEUE_URL, functionName: FUNCTION_NAME, waitTimeSeconds: 0, log: (l) => lines.push(l), ...extra });
+    return redrive(sqs, lambda, {
+      queueUrl: QUEUE_URL,
+      functionName: FUNCTION_NAME,
+      waitTimeSeconds: 0,
+      log: (l) => lines.push(l),
+      ...extra,
+    });
   };
 
   it("invokes the function asynchronously with each record's original event and then deletes the message", async () => {
@@ -130,8 +131,13 @@ describe("redrive (npm run redrive)", () => {
     assert.equal(queue.messages.size, 0, "every replayed message is deleted");
     assert.equal(invoked.length, 13);
     assert.deepEqual(invoked[0], { FunctionName: FUNCTION_NAME, InvocationType: "Event", payload: s3Event("photos/0.jpg") });
-    assert.ok(lines.some((l) => /^progress: 10 received, 10 replayed/.test(l)), lines.join("\n"));
-    assert.ok(lines.some((l) => l.includes("s3://uploads/photos/12.jpg (RetriesExhausted, 3 attempts, TransientError: DynamoDB throttled)")));
+    assert.ok(
+      lines.some((l) => /^progress: 10 received, 10 replayed/.test(l)),
+      lines.join("\n"),
+    );
+    assert.ok(
+      lines.some((l) => l.includes("s3://uploads/photos/12.jpg (RetriesExhausted, 3 attempts, TransientError: DynamoDB throttled)")),
+    );
   });
 
   it("in a dry run invokes nothing, deletes nothing and leaves every message visible again", async () => {
@@ -141,7 +147,10 @@ describe("redrive (npm run redrive)", () => {
     assert.equal(result.replayed, 2);
     assert.equal(invoked.length, 0);
     assert.equal(queue.messages.size, 2);
-    assert.ok([...queue.messages.values()].every((m) => !m.inFlight), "visible again for the real run");
+    assert.ok(
+      [...queue.messages.values()].every((m) => !m.inFlight),
+      "visible again for the real run",
+    );
     assert.ok(lines.some((l) => l.includes("would replay") && l.includes("s3://uploads/a.jpg")));
     assert.equal(sqsMock.commandCalls(DeleteMessageCommand).length, 0);
   });
@@ -155,10 +164,17 @@ describe("redrive (npm run redrive)", () => {
     assert.equal(result.replayed, 1);
     assert.deepEqual(
       result.skipped.map((s) => s.reason),
-      ["body is not JSON", "no requestContext.functionArn (not a Lambda destination record)", `a record of function someone-else, not ${FUNCTION_NAME}`],
+      [
+        "body is not JSON",
+        "no requestContext.functionArn (not a Lambda destination record)",
+        `a record of function someone-else, not ${FUNCTION_NAME}`,
+      ],
     );
     assert.equal(queue.messages.size, 3);
-    assert.deepEqual(invoked.map((i) => i.payload), [s3Event("ours.jpg")]);
+    assert.deepEqual(
+      invoked.map((i) => i.payload),
+      [s3Event("ours.jpg")],
+    );
   });
 
   it("with --wait keeps a message whose replay fails again, and deletes the ones that succeed", async () => {
@@ -173,7 +189,10 @@ describe("redrive (npm run redrive)", () => {
     queue.add(destinationRecord("good.jpg"));
     const badId = queue.add(destinationRecord("bad.jpg"));
     const result = await run({ wait: true });
-    assert.deepEqual(invoked.map((i) => i.InvocationType), ["RequestResponse", "RequestResponse"]);
+    assert.deepEqual(
+      invoked.map((i) => i.InvocationType),
+      ["RequestResponse", "RequestResponse"],
+    );
     assert.equal(result.replayed, 1);
     assert.equal(result.failed.length, 1);
     assert.match(result.failed[0].error, /failed again \(Unhandled\).*still broken/);
@@ -194,8 +213,16 @@ describe("redrive (npm run redrive)", () => {
   });
 
   it("explains missing credentials instead of printing an SDK stack", async () => {
-    sqsMock.on(ReceiveMessageCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
-    await assert.rejects(run(), (err: Error) => err instanceof OperatorError && /no AWS credentials found for sqs:ReceiveMessage/.test(err.message) && /AWS_PROFILE/.test(err.message));
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+    await assert.rejects(
+      run(),
+      (err: Error) =>
+        err instanceof OperatorError &&
+        /no AWS credentials found for sqs:ReceiveMessage/.test(err.message) &&
+        /AWS_PROFILE/.test(err.message),
+    );
   });
 
   it("explains a queue that does not exist", async () => {
@@ -247,8 +274,14 @@ describe("redrive (npm run redrive)", () => {
     });
 
     it("refuses unknown options and a bad --limit with the usage", async () => {
-      await assert.rejects(main(["--stack", "prod", "--force"], { readOutputs: () => outputs, clients }), /Unknown option '--force'[\s\S]*usage: npm run redrive/);
-      await assert.rejects(main(["--stack", "prod", "--limit", "0"], { readOutputs: () => outputs, clients }), /--limit 0: must be a whole number/);
+      await assert.rejects(
+        main(["--stack", "prod", "--force"], { readOutputs: () => outputs, clients }),
+        /Unknown option '--force'[\s\S]*usage: npm run redrive/,
+      );
+      await assert.rejects(
+        main(["--stack", "prod", "--limit", "0"], { readOutputs: () => outputs, clients }),
+        /--limit 0: must be a whole number/,
+      );
     });
   });
 });

@@ -155,14 +155,24 @@ describe("operations in the stack (monitoring under mocks)", () => {
         const allow = policy.inputs.policyDocument.Statement.find((s: any) => s.Effect === "Allow");
         const keyGrant = key.inputs.keyPolicy.Statement.find((s: any) => s.Principal?.Service === "cloudwatch.amazonaws.com");
         for (const pattern of [allow.Condition.ArnLike["aws:SourceArn"], keyGrant.Condition.ArnLike["aws:SourceArn"]]) {
-          const re = new RegExp(`^${pattern.split("*").map((p: string) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+          const re = new RegExp(
+            `^${pattern
+              .split("*")
+              .map((p: string) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+              .join(".*")}$`,
+          );
           for (const a of ofType(run, "aws-native:cloudwatch:Alarm")) assert.match(a.state.arn, re);
           assert.doesNotMatch(`arn:aws:cloudwatch:us-east-1:123456789012:alarm:someone-else`, re);
         }
       });
 
       it("tags the monitoring resources like every other resource of the stack", () => {
-        for (const type of ["aws-native:kms:Key", "aws-native:sns:Topic", "aws-native:cloudwatch:Alarm", "aws-native:cloudwatch:Dashboard"]) {
+        for (const type of [
+          "aws-native:kms:Key",
+          "aws-native:sns:Topic",
+          "aws-native:cloudwatch:Alarm",
+          "aws-native:cloudwatch:Dashboard",
+        ]) {
           for (const r of ofType(run, type)) {
             const tags = Object.fromEntries((r.inputs.tags as { key: string; value: string }[]).map((t) => [t.key, t.value]));
             assert.equal(tags.Project, PROJECT, r.name);
@@ -190,7 +200,12 @@ describe("operations in the stack (monitoring under mocks)", () => {
           }
         }
         assert.deepEqual([...namespaces].sort(), ["AWS/Lambda", "AWS/SQS", METRICS_NAMESPACE].sort());
-        for (const [metric, stats] of [["Invocations", ["Sum"]], ["Errors", ["Sum"]], ["Throttles", ["Sum"]], ["Duration", ["p50", "p95", "Maximum"]]] as const) {
+        for (const [metric, stats] of [
+          ["Invocations", ["Sum"]],
+          ["Errors", ["Sum"]],
+          ["Throttles", ["Sum"]],
+          ["Duration", ["p50", "p95", "Maximum"]],
+        ] as const) {
           const found = metrics.filter((m) => m.namespace === "AWS/Lambda" && m.metricName === metric).map((m) => m.stat);
           assert.deepEqual(found, [...stats], metric);
         }
@@ -200,7 +215,9 @@ describe("operations in the stack (monitoring under mocks)", () => {
         const [alarmsWidget] = body.widgets.filter((w: any) => w.type === "alarm");
         assert.deepEqual(
           [...alarmsWidget.properties.alarms].sort(),
-          ofType(run, "aws-native:cloudwatch:Alarm").map((a) => a.state.arn).sort(),
+          ofType(run, "aws-native:cloudwatch:Alarm")
+            .map((a) => a.state.arn)
+            .sort(),
         );
       });
 
@@ -257,10 +274,10 @@ describe("operations in the stack (monitoring under mocks)", () => {
       assert.equal(alarm.inputs.treatMissingData, "notBreaching");
       const metric = (id: string) => alarm.inputs.metrics.find((m: { id: string }) => m.id === id).metricStat.metric;
       assert.deepEqual(metric("invocations").dimensions, [{ name: "FunctionName", value: fn.inputs.functionName }]);
-      assert.deepEqual(
-        Object.fromEntries(metric("processed").dimensions.map((d: { name: string; value: string }) => [d.name, d.value])),
-        { service: SERVICE_NAME, Environment: fn.inputs.environment.variables.ENVIRONMENT },
-      );
+      assert.deepEqual(Object.fromEntries(metric("processed").dimensions.map((d: { name: string; value: string }) => [d.name, d.value])), {
+        service: SERVICE_NAME,
+        Environment: fn.inputs.environment.variables.ENVIRONMENT,
+      });
     });
 
     it("names alarms, topic and dashboard per environment, so both stacks can share an account", async () => {
@@ -274,7 +291,10 @@ describe("operations in the stack (monitoring under mocks)", () => {
       };
       const dev = await names("dev");
       const prod = await names("prod");
-      assert.deepEqual(dev.filter((n) => prod.includes(n)), []);
+      assert.deepEqual(
+        dev.filter((n) => prod.includes(n)),
+        [],
+      );
       assert.ok(dev.every((n) => n.startsWith(`${PROJECT}-dev-`)));
       assert.ok(prod.every((n) => n.startsWith(`${PROJECT}-prod-`)));
     });

@@ -6,14 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  OperatorError,
-  explainAwsError,
-  readStackOutputs,
-  regionOf,
-  requireOutput,
-  type CommandRunner,
-} from "../../tools/stackOutputs";
+import { OperatorError, explainAwsError, readStackOutputs, regionOf, requireOutput, type CommandRunner } from "../../tools/stackOutputs";
 
 describe("stack outputs for the operator commands", () => {
   let dir: string;
@@ -48,7 +41,12 @@ describe("stack outputs for the operator commands", () => {
   });
 
   it("without the CLI, says how to produce an outputs file", () => {
-    const run: CommandRunner = () => ({ status: null, stdout: "", stderr: "", error: Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" }) });
+    const run: CommandRunner = () => ({
+      status: null,
+      stdout: "",
+      stderr: "",
+      error: Object.assign(new Error("spawn pulumi ENOENT"), { code: "ENOENT" }),
+    });
     assert.throws(
       () => readStackOutputs({ stack: "prod" }, run),
       (err: Error) =>
@@ -61,7 +59,10 @@ describe("stack outputs for the operator commands", () => {
 
   it("passes on the CLI's complaint about an unknown stack", () => {
     const run: CommandRunner = () => ({ status: 255, stdout: "", stderr: "error: no stack named 'prdo' found\n" });
-    assert.throws(() => readStackOutputs({ stack: "prdo" }, run), /pulumi stack output --stack prdo failed: error: no stack named 'prdo' found .*pulumi login/);
+    assert.throws(
+      () => readStackOutputs({ stack: "prdo" }, run),
+      /pulumi stack output --stack prdo failed: error: no stack named 'prdo' found .*pulumi login/,
+    );
   });
 
   it("requires a stack or an outputs file", () => {
@@ -70,9 +71,15 @@ describe("stack outputs for the operator commands", () => {
 
   it("names a missing, unreadable or malformed outputs file", () => {
     const missing = path.join(dir, "missing.json");
-    assert.throws(() => readStackOutputs({ outputsFile: missing }, noCli), new RegExp(`outputs file ${missing} does not exist; write it with: pulumi stack output --json`));
+    assert.throws(
+      () => readStackOutputs({ outputsFile: missing }, noCli),
+      new RegExp(`outputs file ${missing} does not exist; write it with: pulumi stack output --json`),
+    );
     assert.throws(() => readStackOutputs({ outputsFile: file("bad.json", "{not json") }, noCli), /bad\.json: the outputs are not JSON/);
-    assert.throws(() => readStackOutputs({ outputsFile: file("list.json", "[]") }, noCli), /expected a JSON object of outputs, got an array/);
+    assert.throws(
+      () => readStackOutputs({ outputsFile: file("list.json", "[]") }, noCli),
+      /expected a JSON object of outputs, got an array/,
+    );
   });
 
   it("names a missing output, the stack, and the outputs it does have", () => {
@@ -90,10 +97,16 @@ describe("stack outputs for the operator commands", () => {
   });
 
   it("turns AWS errors into what the operator can do", () => {
-    const expired = explainAwsError(Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }), "sqs:ReceiveMessage");
+    const expired = explainAwsError(
+      Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }),
+      "sqs:ReceiveMessage",
+    );
     assert.ok(expired instanceof OperatorError);
     assert.match(expired.message, /session has expired .*sign in again/);
-    const denied = explainAwsError(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }), "lambda:InvokeFunction on fn");
+    const denied = explainAwsError(
+      Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
+      "lambda:InvokeFunction on fn",
+    );
     assert.match(denied.message, /access denied: lambda:InvokeFunction on fn/);
     const other = explainAwsError(Object.assign(new Error("boom"), { name: "InternalError" }), "x");
     assert.ok(!(other instanceof OperatorError), "unexpected errors are not dressed up as operator mistakes");

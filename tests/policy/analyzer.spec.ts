@@ -37,7 +37,9 @@ interface Resource {
 }
 
 function call<T>(client: Any, method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => client[method](request, (err: Error | null, response: T) => (err ? reject(err) : resolve(response))));
+  return new Promise((resolve, reject) =>
+    client[method](request, (err: Error | null, response: T) => (err ? reject(err) : resolve(response))),
+  );
 }
 
 function toAnalyzerResource(r: Resource, kind: "AnalyzeRequest" | "AnalyzerResource"): Any {
@@ -83,7 +85,11 @@ describe("policy pack served to the engine (policy/index.ts over the analyzer pr
       child.once("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
     });
     client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const run = await runProgram({ stack: "dev", preview: true, mocks: { newResource: (args) => ({ id: undefined, state: { ...args.inputs } }) } });
+    const run = await runProgram({
+      stack: "dev",
+      preview: true,
+      mocks: { newResource: (args) => ({ id: undefined, state: { ...args.inputs } }) },
+    });
     dev = run.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
   });
 
@@ -116,7 +122,11 @@ describe("policy pack served to the engine (policy/index.ts over the analyzer pr
   it("reports a mandatory violation for a role granting a wildcard", async () => {
     const role = dev.find((r) => r.type === "aws-native:iam:Role")!;
     const props = JSON.parse(JSON.stringify(role.props)) as Any;
-    props.policies[0].policyDocument.Statement.push({ Effect: "Allow", Action: "dynamodb:*", Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/t" });
+    props.policies[0].policyDocument.Statement.push({
+      Effect: "Allow",
+      Action: "dynamodb:*",
+      Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/t",
+    });
     const found = diagnostics(await call(client, "analyze", toAnalyzerResource({ ...role, props }, "AnalyzeRequest")));
     assert.strictEqual(found.length, 1);
     // The engine attaches a resource diagnostic to the resource it sent, so the URN stays empty.
@@ -133,7 +143,10 @@ describe("policy pack served to the engine (policy/index.ts over the analyzer pr
     assert.deepStrictEqual(diagnostics(await call(client, "analyzeStack", request(dev))), []);
     const withoutPolicies = dev.filter((r) => r.type !== "aws-native:s3:BucketPolicy");
     const found = diagnostics(await call(client, "analyzeStack", request(withoutPolicies)));
-    const buckets = dev.filter((r) => r.type === "aws-native:s3:Bucket").map((r) => r.urn).sort();
+    const buckets = dev
+      .filter((r) => r.type === "aws-native:s3:Bucket")
+      .map((r) => r.urn)
+      .sort();
     assert.deepStrictEqual(found.map((d) => d.urn).sort(), buckets);
     assert.ok(found.every((d) => d.policy === "s3-bucket-tls-only" && d.level === "mandatory"));
   });

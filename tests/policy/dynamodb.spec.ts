@@ -11,8 +11,20 @@ describe("policy: DynamoDB tables", () => {
       assert.deepStrictEqual(checkTableEncryption(TABLE, goodTable()), []);
     });
     it("rejects a table without sseSpecification or with it off", () => {
-      assert.match(checkTableEncryption(TABLE, withChange(goodTable() as Any, (t) => delete t.sseSpecification)).join(), /sseEnabled is null/);
-      assert.match(checkTableEncryption(TABLE, withChange(goodTable() as Any, (t) => (t.sseSpecification.sseEnabled = false))).join(), /sseEnabled is false/);
+      assert.match(
+        checkTableEncryption(
+          TABLE,
+          withChange(goodTable() as Any, (t) => delete t.sseSpecification),
+        ).join(),
+        /sseEnabled is null/,
+      );
+      assert.match(
+        checkTableEncryption(
+          TABLE,
+          withChange(goodTable() as Any, (t) => (t.sseSpecification.sseEnabled = false)),
+        ).join(),
+        /sseEnabled is false/,
+      );
     });
   });
 

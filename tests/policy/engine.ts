@@ -2,7 +2,7 @@
  * Runs the pack's policies the way the policy engine does: resource policies per resource with
  * props behind @pulumi/policy's unknown-checking proxy, stack policies once over all resources.
  */
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { policies } from "../../policy/policies";
@@ -41,7 +41,8 @@ export function engineShape(value: unknown): unknown {
 export async function runPack(resources: CheckedResource[], config: Record<string, Record<string, unknown>> = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const policy of policies) {
-    const report = (message: string, urn?: string) => findings.push({ policy: policy.name, level: String(policy.enforcementLevel), urn, message });
+    const report = (message: string, urn?: string) =>
+      findings.push({ policy: policy.name, level: String(policy.enforcementLevel), urn, message });
     if ("validateStack" in policy) {
       const stackResources = resources.map((r) => ({
         type: r.type,
@@ -50,10 +51,13 @@ export async function runPack(resources: CheckedResource[], config: Record<strin
         props: unknownCheckingProxy(engineShape(r.outputs) as Record<string, unknown>),
         propertyDependencies: {},
       })) as unknown as PolicyResource[];
-      await (policy).validateStack({ resources: stackResources, getConfig: () => config[policy.name] ?? {} } as unknown as StackValidationArgs, report);
+      await policy.validateStack(
+        { resources: stackResources, getConfig: () => config[policy.name] ?? {} } as unknown as StackValidationArgs,
+        report,
+      );
       continue;
     }
-    const validations = ([] as unknown[]).concat((policy).validateResource ?? []) as Array<
+    const validations = ([] as unknown[]).concat(policy.validateResource ?? []) as Array<
       (args: ResourceValidationArgs, report: (message: string) => void) => unknown
     >;
     for (const r of resources) {

@@ -13,7 +13,9 @@ export function goodBucket(name = "thumbnails-dev-source"): Record<string, unkno
   return {
     bucketName: name,
     publicAccessBlockConfiguration: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+    bucketEncryption: {
+      serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    },
     ownershipControls: { rules: [{ objectOwnership: "BucketOwnerEnforced" }] },
     tags: TAGS,
   };

@@ -17,7 +17,10 @@ describe("policy: IAM least privilege", () => {
   });
 
   it('rejects the action "*" and service-wide or partial wildcards, naming each', () => {
-    const violations = checkIamLeastPrivilege(ROLE, roleWith({ Effect: "Allow", Action: ["*", "s3:*", "dynamodb:Get*"], Resource: "arn:aws:s3:::b/*" }));
+    const violations = checkIamLeastPrivilege(
+      ROLE,
+      roleWith({ Effect: "Allow", Action: ["*", "s3:*", "dynamodb:Get*"], Resource: "arn:aws:s3:::b/*" }),
+    );
     assert.strictEqual(violations.length, 3);
     assert.match(violations[0], /policies\[0\] "thumbnailer" Statement\[0\] allows the wildcard action "\*"/);
     assert.match(violations[1], /"s3:\*"/);
@@ -25,8 +28,14 @@ describe("policy: IAM least privilege", () => {
   });
 
   it('rejects the resource "*" and ARNs whose resource part is "*"', () => {
-    assert.match(checkIamLeastPrivilege(ROLE, roleWith({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })).join(), /wildcard resource "\*"/);
-    assert.strictEqual(checkIamLeastPrivilege(ROLE, roleWith({ Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::*"] })).length, 1);
+    assert.match(
+      checkIamLeastPrivilege(ROLE, roleWith({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })).join(),
+      /wildcard resource "\*"/,
+    );
+    assert.strictEqual(
+      checkIamLeastPrivilege(ROLE, roleWith({ Effect: "Allow", Action: "s3:GetObject", Resource: ["arn:aws:s3:::*"] })).length,
+      1,
+    );
     assert.ok(isWildcardResource("arn:aws:logs:*:*:*"));
     assert.ok(!isWildcardResource("arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/f:*"), "log streams of one group are not a wildcard");
     assert.ok(!isWildcardResource("arn:aws:s3:::bucket/*"), "objects of one bucket are not a wildcard");
@@ -57,7 +66,10 @@ describe("policy: IAM least privilege", () => {
   });
 
   it("reads documents given as JSON strings, and rejects one that is not JSON", () => {
-    const asString = withChange(goodRole() as Any, (r) => (r.policies[0].policyDocument = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] })));
+    const asString = withChange(
+      goodRole() as Any,
+      (r) => (r.policies[0].policyDocument = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] })),
+    );
     assert.strictEqual(checkIamLeastPrivilege(ROLE, asString).length, 2);
     const broken = withChange(goodRole() as Any, (r) => (r.policies[0].policyDocument = "{not json"));
     assert.match(checkIamLeastPrivilege(ROLE, broken).join(), /is not a JSON policy document/);
@@ -83,15 +95,30 @@ describe("policy: IAM least privilege", () => {
     const violations = checkIamLeastPrivilege(ROLE, preview);
     assert.strictEqual(violations.length, 1);
     assert.match(violations[0], /Statement\[1\]/);
-    assert.deepStrictEqual(checkIamLeastPrivilege(ROLE, withChange(goodRole() as Any, (r) => (r.policies[0].policyDocument = UNKNOWN))), []);
+    assert.deepStrictEqual(
+      checkIamLeastPrivilege(
+        ROLE,
+        withChange(goodRole() as Any, (r) => (r.policies[0].policyDocument = UNKNOWN)),
+      ),
+      [],
+    );
   });
 
   it("rejects attaching AWS managed policies, which are written for every account", () => {
     const admin = { ...goodRole(), managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] };
-    assert.match(checkIamLeastPrivilege(ROLE, admin).join(), /attaches the AWS managed policy "arn:aws:iam::aws:policy\/AdministratorAccess"/);
+    assert.match(
+      checkIamLeastPrivilege(ROLE, admin).join(),
+      /attaches the AWS managed policy "arn:aws:iam::aws:policy\/AdministratorAccess"/,
+    );
     const basic = { ...goodRole(), managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"] };
     assert.strictEqual(checkIamLeastPrivilege(ROLE, basic).length, 1);
-    assert.strictEqual(checkIamLeastPrivilege("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }).length, 1);
+    assert.strictEqual(
+      checkIamLeastPrivilege("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+        role: "r",
+        policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      }).length,
+      1,
+    );
   });
 
   it("accepts the account's own managed policies (judged as their own resources)", () => {
@@ -100,6 +127,11 @@ describe("policy: IAM least privilege", () => {
   });
 
   it("ignores types that carry no IAM documents", () => {
-    assert.deepStrictEqual(checkIamLeastPrivilege("aws-native:s3:BucketPolicy", { policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }), []);
+    assert.deepStrictEqual(
+      checkIamLeastPrivilege("aws-native:s3:BucketPolicy", {
+        policyDocument: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+      }),
+      [],
+    );
   });
 });

@@ -21,7 +21,10 @@ describe("policy: Lambda functions", () => {
       }
     });
     it("rejects runtimes Lambda no longer creates, and other languages, naming the runtime", () => {
-      assert.match(checkLambdaRuntime(FUNCTION, { ...goodFunction(), runtime: "nodejs20.x" }).join(), /runtime is "nodejs20.x"; use one of nodejs22.x, nodejs24.x/);
+      assert.match(
+        checkLambdaRuntime(FUNCTION, { ...goodFunction(), runtime: "nodejs20.x" }).join(),
+        /runtime is "nodejs20.x"; use one of nodejs22.x, nodejs24.x/,
+      );
       assert.strictEqual(checkLambdaRuntime(FUNCTION, { ...goodFunction(), runtime: "python3.9" }).length, 1);
     });
   });
@@ -31,7 +34,10 @@ describe("policy: Lambda functions", () => {
       assert.deepStrictEqual(checkLambdaArchitecture(FUNCTION, goodFunction()), []);
     });
     it("flags x86_64 and the unset default", () => {
-      assert.match(checkLambdaArchitecture(FUNCTION, { ...goodFunction(), architectures: ["x86_64"] }).join(), /\["x86_64"\]; set \["arm64"\]/);
+      assert.match(
+        checkLambdaArchitecture(FUNCTION, { ...goodFunction(), architectures: ["x86_64"] }).join(),
+        /\["x86_64"\]; set \["arm64"\]/,
+      );
       const unset = withChange(goodFunction() as Any, (f) => delete f.architectures);
       assert.match(checkLambdaArchitecture(FUNCTION, unset).join(), /x86_64 \(the default\)/);
     });
@@ -49,11 +55,23 @@ describe("policy: Lambda functions", () => {
     const group = (props: Any): StackResource => ({ type: LOG_GROUP, name: "logs", urn: "urn:logs", props });
 
     it("accepts a function whose loggingConfig names a group with retention", () => {
-      assert.deepStrictEqual(checkFunctionsHaveManagedLogGroups([fn(goodFunction()), group({ logGroupName: "/thumbnails/dev/thumbnailer", retentionInDays: 14 })]), []);
+      assert.deepStrictEqual(
+        checkFunctionsHaveManagedLogGroups([
+          fn(goodFunction()),
+          group({ logGroupName: "/thumbnails/dev/thumbnailer", retentionInDays: 14 }),
+        ]),
+        [],
+      );
     });
     it("accepts Lambda's default group name when the stack declares it", () => {
       const props = withChange(goodFunction() as Any, (f) => delete f.loggingConfig);
-      assert.deepStrictEqual(checkFunctionsHaveManagedLogGroups([fn(props), group({ logGroupName: "/aws/lambda/thumbnails-dev-thumbnailer", retentionInDays: 14 })]), []);
+      assert.deepStrictEqual(
+        checkFunctionsHaveManagedLogGroups([
+          fn(props),
+          group({ logGroupName: "/aws/lambda/thumbnails-dev-thumbnailer", retentionInDays: 14 }),
+        ]),
+        [],
+      );
     });
     it("reports a function whose group the stack does not declare, at the function", () => {
       const violations = checkFunctionsHaveManagedLogGroups([fn(goodFunction())]);
@@ -62,10 +80,16 @@ describe("policy: Lambda functions", () => {
       assert.match(violations[0].message, /"\/thumbnails\/dev\/thumbnailer", which no aws-native:logs:LogGroup of this stack declares/);
     });
     it("reports a declared group without retention", () => {
-      assert.match(checkFunctionsHaveManagedLogGroups([fn(goodFunction()), group({ logGroupName: "/thumbnails/dev/thumbnailer" })])[0].message, /retentionInDays is null/);
+      assert.match(
+        checkFunctionsHaveManagedLogGroups([fn(goodFunction()), group({ logGroupName: "/thumbnails/dev/thumbnailer" })])[0].message,
+        /retentionInDays is null/,
+      );
     });
     it("reports an autonamed function without loggingConfig", () => {
-      const props = withChange(goodFunction() as Any, (f) => { delete f.loggingConfig; delete f.functionName; });
+      const props = withChange(goodFunction() as Any, (f) => {
+        delete f.loggingConfig;
+        delete f.functionName;
+      });
       assert.strictEqual(checkFunctionsHaveManagedLogGroups([fn(props)]).length, 1);
     });
     it("matches a group whose name is computed through the loggingConfig dependency (preview)", () => {

@@ -1,5 +1,11 @@
 import * as assert from "assert";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 import { scanTaggableTypes } from "../../policy/tools/generateTaggableTypes";
@@ -13,7 +19,13 @@ type Any = Record<string, any>;
 /** Runs one resource policy as the policy engine would, props behind @pulumi/policy's unknown-checking proxy. */
 export function validateResource(policy: ResourceValidationPolicy, type: string, props: Any, config: Any = {}): string[] {
   const messages: string[] = [];
-  const args = { type, props: unknownCheckingProxy(props), urn: `urn:pulumi:test::p::${type}::r`, name: "r", getConfig: () => config } as unknown as ResourceValidationArgs;
+  const args = {
+    type,
+    props: unknownCheckingProxy(props),
+    urn: `urn:pulumi:test::p::${type}::r`,
+    name: "r",
+    getConfig: () => config,
+  } as unknown as ResourceValidationArgs;
   const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
   for (const validate of validations) void validate(args, (message) => messages.push(message));
   return messages;
@@ -48,7 +60,10 @@ describe("policy pack", () => {
   it("is documented in policy/README.md: every policy with its level", () => {
     const doc = readDoc("policy/README.md");
     for (const policy of policies) {
-      assert.ok(doc.includes(`| \`${policy.name}\` | ${policy.enforcementLevel} |`), `policy/README.md lists ${policy.name} as ${policy.enforcementLevel}`);
+      assert.ok(
+        doc.includes(`| \`${policy.name}\` | ${policy.enforcementLevel} |`),
+        `policy/README.md lists ${policy.name} as ${policy.enforcementLevel}`,
+      );
     }
   });
 
@@ -70,7 +85,13 @@ describe("policy pack", () => {
 
   it("runs stack rules over the stack's resources and pins violations to the resource at fault", () => {
     const policy = byName("s3-bucket-tls-only") as StackValidationPolicy;
-    const bucket = { type: "aws-native:s3:Bucket", name: "a", urn: "urn:a", props: unknownCheckingProxy({ ...goodBucket("a"), bucketName: UNKNOWN }), propertyDependencies: {} };
+    const bucket = {
+      type: "aws-native:s3:Bucket",
+      name: "a",
+      urn: "urn:a",
+      props: unknownCheckingProxy({ ...goodBucket("a"), bucketName: UNKNOWN }),
+      propertyDependencies: {},
+    };
     const attached = {
       type: "aws-native:s3:BucketPolicy",
       name: "pa",

@@ -57,7 +57,10 @@ describe("policy pack over the real program (under mocks)", () => {
   }
 
   it("finds no violation when the stack's outputs come from an aws-native provider that lower-cases JSON keys", async () => {
-    const resources = (await registered("prod", false)).map((r) => ({ ...r, outputs: lowerCamelKeys(r.outputs) as Record<string, unknown> }));
+    const resources = (await registered("prod", false)).map((r) => ({
+      ...r,
+      outputs: lowerCamelKeys(r.outputs) as Record<string, unknown>,
+    }));
     const findings = await runPack(resources);
     assert.deepStrictEqual(findings, [], describeFindings(findings));
   });
@@ -73,13 +76,19 @@ describe("policy pack over the real program (under mocks)", () => {
     let resources = await registered("prod", false);
     const buckets = resources.filter((r) => r.type === "aws-native:s3:Bucket").length;
     resources = resources.filter((r) => r.type !== "aws-native:s3:BucketPolicy");
-    resources = change(resources, "aws-native:iam:Role", (role) => role.policies[0].policyDocument.Statement.push({ Effect: "Allow", Action: "s3:*", Resource: "*" }));
+    resources = change(resources, "aws-native:iam:Role", (role) =>
+      role.policies[0].policyDocument.Statement.push({ Effect: "Allow", Action: "s3:*", Resource: "*" }),
+    );
     resources = change(resources, "aws-native:lambda:Function", (fn) => (fn.runtime = "nodejs20.x"));
     resources = change(resources, "aws-native:dynamodb:Table", (table) => {
       table.deletionProtectionEnabled = false;
       table.tags = table.tags.filter((t: Any) => t.key !== "ManagedBy");
     });
-    resources = change(resources, "aws-native:s3:Bucket", (bucket) => (bucket.publicAccessBlockConfiguration.restrictPublicBuckets = false));
+    resources = change(
+      resources,
+      "aws-native:s3:Bucket",
+      (bucket) => (bucket.publicAccessBlockConfiguration.restrictPublicBuckets = false),
+    );
 
     const findings = await runPack(resources);
     const count = (policy: string) => findings.filter((f) => f.policy === policy).length;

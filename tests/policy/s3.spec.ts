@@ -40,7 +40,10 @@ describe("policy: S3 buckets", () => {
   describe("encryption", () => {
     it("accepts SSE-S3 and SSE-KMS defaults", () => {
       assert.deepStrictEqual(checkBucketEncryption(BUCKET, goodBucket()), []);
-      const kms = withChange(goodBucket() as Any, (b) => (b.bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorithm = "aws:kms"));
+      const kms = withChange(
+        goodBucket() as Any,
+        (b) => (b.bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorithm = "aws:kms"),
+      );
       assert.deepStrictEqual(checkBucketEncryption(BUCKET, kms), []);
     });
     it("rejects a bucket without default encryption", () => {
@@ -48,7 +51,10 @@ describe("policy: S3 buckets", () => {
       assert.match(checkBucketEncryption(BUCKET, props).join(), /no bucketEncryption/);
     });
     it("rejects an unknown algorithm, naming it", () => {
-      const props = withChange(goodBucket() as Any, (b) => (b.bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorithm = "none"));
+      const props = withChange(
+        goodBucket() as Any,
+        (b) => (b.bucketEncryption.serverSideEncryptionConfiguration[0].serverSideEncryptionByDefault.sseAlgorithm = "none"),
+      );
       assert.match(checkBucketEncryption(BUCKET, props).join(), /sseAlgorithm "none"/);
     });
   });
@@ -76,7 +82,12 @@ describe("policy: S3 buckets", () => {
     });
 
     it("accepts every bucket with a policy denying insecure transport", () => {
-      const resources = [bucket("a"), bucket("b"), policy("pa", "a", tlsOnlyPolicyDocument("a")), policy("pb", "b", JSON.stringify(tlsOnlyPolicyDocument("b")))];
+      const resources = [
+        bucket("a"),
+        bucket("b"),
+        policy("pa", "a", tlsOnlyPolicyDocument("a")),
+        policy("pb", "b", JSON.stringify(tlsOnlyPolicyDocument("b"))),
+      ];
       assert.deepStrictEqual(checkBucketsDenyInsecureTransport(resources), []);
     });
     it("reports the bucket that has no policy, at that bucket", () => {
@@ -86,7 +97,10 @@ describe("policy: S3 buckets", () => {
       assert.match(violations[0].message, /"b" has no aws-native:s3:BucketPolicy/);
     });
     it("rejects a policy whose deny does not depend on aws:SecureTransport", () => {
-      const doc = withChange(tlsOnlyPolicyDocument("a") as Any, (d) => (d.Statement[0].Condition = { StringEquals: { "aws:PrincipalAccount": "1" } }));
+      const doc = withChange(
+        tlsOnlyPolicyDocument("a") as Any,
+        (d) => (d.Statement[0].Condition = { StringEquals: { "aws:PrincipalAccount": "1" } }),
+      );
       assert.match(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", doc)])[0].message, /none denies requests without TLS/);
     });
     it("rejects a TLS deny that covers only the objects, not the bucket", () => {
@@ -94,7 +108,10 @@ describe("policy: S3 buckets", () => {
       assert.strictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", doc)]).length, 1);
     });
     it("rejects a TLS 'deny' that only applies to one principal or one action", () => {
-      const onePrincipal = withChange(tlsOnlyPolicyDocument("a") as Any, (d) => (d.Statement[0].Principal = { AWS: "arn:aws:iam::1:root" }));
+      const onePrincipal = withChange(
+        tlsOnlyPolicyDocument("a") as Any,
+        (d) => (d.Statement[0].Principal = { AWS: "arn:aws:iam::1:root" }),
+      );
       const oneAction = withChange(tlsOnlyPolicyDocument("a") as Any, (d) => (d.Statement[0].Action = "s3:GetObject"));
       assert.strictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", onePrincipal)]).length, 1);
       assert.strictEqual(checkBucketsDenyInsecureTransport([bucket("a"), policy("pa", "a", oneAction)]).length, 1);

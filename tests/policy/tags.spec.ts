@@ -15,7 +15,10 @@ describe("policy: required tags", () => {
 
   it("accepts tags as a map (types such as aws-native:ssm:Parameter)", () => {
     assert.strictEqual(tagShapeOf("aws-native:ssm:Parameter"), "stringMap");
-    assert.deepStrictEqual(checkRequiredTags("aws-native:ssm:Parameter", { tags: { Project: "p", Environment: "dev", ManagedBy: "pulumi" } }), []);
+    assert.deepStrictEqual(
+      checkRequiredTags("aws-native:ssm:Parameter", { tags: { Project: "p", Environment: "dev", ManagedBy: "pulumi" } }),
+      [],
+    );
   });
 
   it("names each missing tag and the shape the type takes", () => {
@@ -28,7 +31,10 @@ describe("policy: required tags", () => {
   });
 
   it("catches a taggable resource with no tags at all", () => {
-    assert.match(checkRequiredTags("aws-native:dynamodb:Table", { tableName: "t" }).join(), /has no tags; it must carry Project, Environment, ManagedBy/);
+    assert.match(
+      checkRequiredTags("aws-native:dynamodb:Table", { tableName: "t" }).join(),
+      /has no tags; it must carry Project, Environment, ManagedBy/,
+    );
   });
 
   it("rejects an empty value", () => {
@@ -49,7 +55,15 @@ describe("policy: required tags", () => {
 
   it("does not call tags missing while they are unknown (preview)", () => {
     assert.deepStrictEqual(checkRequiredTags("aws-native:s3:Bucket", { tags: UNKNOWN }), []);
-    assert.deepStrictEqual(checkRequiredTags("aws-native:s3:Bucket", { tags: [{ key: UNKNOWN, value: "x" }, { key: "Project", value: UNKNOWN }] }), []);
+    assert.deepStrictEqual(
+      checkRequiredTags("aws-native:s3:Bucket", {
+        tags: [
+          { key: UNKNOWN, value: "x" },
+          { key: "Project", value: UNKNOWN },
+        ],
+      }),
+      [],
+    );
     const tags = readTags([{ key: "Project", value: UNKNOWN }]);
     assert.ok(tags instanceof Map && tags.has("Project") && tags.get("Project") === undefined);
   });

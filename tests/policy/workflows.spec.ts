@@ -108,8 +108,14 @@ describe("delivery workflows", () => {
       assert.strictEqual(up.with!.command, "up");
       assert.match(up.with!["stack-name"], /prod$/);
       assert.strictEqual(up.with!.policyPacks, "policy");
-      const updates = Object.entries(workflow.jobs as Record<string, Any>).filter(([, job]) => pulumiSteps(job).some((s) => s.with!.command === "up" && /prod$/.test(s.with!["stack-name"])));
-      assert.deepStrictEqual(updates.map(([name]) => name), ["prod"], "no other job updates prod");
+      const updates = Object.entries(workflow.jobs as Record<string, Any>).filter(([, job]) =>
+        pulumiSteps(job).some((s) => s.with!.command === "up" && /prod$/.test(s.with!["stack-name"])),
+      );
+      assert.deepStrictEqual(
+        updates.map(([name]) => name),
+        ["prod"],
+        "no other job updates prod",
+      );
     });
 
     for (const stack of ["dev", "prod"]) {
@@ -147,7 +153,12 @@ describe("delivery workflows", () => {
           const roles = [...role.matchAll(/vars\.(AWS_\w+_ROLE_ARN\w*)/g)].map((m) => m[1]);
           assert.ok(roles.length > 0, `${name} names the role variable(s)`);
           const deploys = pulumiSteps(job).some((s) => s.with!.command === "up");
-          for (const r of roles) assert.match(r, deploys ? /^AWS_DEPLOY_ROLE_ARN$/ : /^AWS_PREVIEW_ROLE_ARN_(DEV|PROD)$/, `${name}: ${deploys ? "updates use the environment's deploy role" : "previews use a preview role"}`);
+          for (const r of roles)
+            assert.match(
+              r,
+              deploys ? /^AWS_DEPLOY_ROLE_ARN$/ : /^AWS_PREVIEW_ROLE_ARN_(DEV|PROD)$/,
+              `${name}: ${deploys ? "updates use the environment's deploy role" : "previews use a preview role"}`,
+            );
           const order = steps(job);
           assert.ok(order.indexOf(credentials[0]) < order.indexOf(pulumiSteps(job)[0]), `${name} assumes the role before running pulumi`);
         }

@@ -30,7 +30,15 @@ export function cfnLint(files: string[], command = "cfn-lint"): LintFinding[] {
   } catch {
     throw new Error(`cfn-lint exited ${result.status} without a JSON report:\n${result.stdout}\n${result.stderr}`);
   }
-  return (parsed as Array<{ Rule: { Id: string }; Level: string; Message: string; Filename: string; Location?: { Start?: { LineNumber?: number } } }>).map((f) => ({
+  return (
+    parsed as Array<{
+      Rule: { Id: string };
+      Level: string;
+      Message: string;
+      Filename: string;
+      Location?: { Start?: { LineNumber?: number } };
+    }>
+  ).map((f) => ({
     rule: f.Rule.Id,
     level: f.Level,
     message: f.Message,

@@ -59,7 +59,8 @@ export async function codeAsset(resource: RegisteredResource, stack: string): Pr
   const zip = zipEntries(archiveEntries(resource.inputs.source, resource.name, "source"));
   const sha256 = createHash("sha256").update(zip).digest("hex");
   const key = resource.inputs.key;
-  if (typeof key !== "string" || key === "") throw new SynthError(resource.name, "key", "the code object has no literal key to offer as the template's default");
+  if (typeof key !== "string" || key === "")
+    throw new SynthError(resource.name, "key", "the code object has no literal key to offer as the template's default");
   return { zip, sha256, fileName: `${stack}.code-${sha256.slice(0, 16)}.zip`, key };
 }
 
@@ -74,7 +75,8 @@ function archiveEntries(archive: unknown, subject: string, property: string, pre
     for (const [name, item] of Object.entries(archive.assets)) {
       const itemProperty = `${property}.${name}`;
       if (item.kind === "FileAsset" && item.path !== undefined) entries.push({ name: prefix + name, data: fs.readFileSync(item.path) });
-      else if (item.kind === "StringAsset" && item.text !== undefined) entries.push({ name: prefix + name, data: Buffer.from(item.text, "utf8") });
+      else if (item.kind === "StringAsset" && item.text !== undefined)
+        entries.push({ name: prefix + name, data: Buffer.from(item.text, "utf8") });
       else if (item.kind.endsWith("Archive")) entries.push(...archiveEntries(item, subject, itemProperty, `${prefix}${name}/`));
       else throw new SynthError(subject, itemProperty, `a ${item.kind} cannot be zipped here (file and string assets only)`);
     }
@@ -87,7 +89,8 @@ export function codeParameters(asset: CodeAsset): Record<string, CfnParameter> {
   return {
     [CODE_BUCKET_PARAMETER]: {
       Type: "String",
-      Description: "Existing S3 bucket (same region) holding the function's code archive; upload it before deploying (README, CloudFormation).",
+      Description:
+        "Existing S3 bucket (same region) holding the function's code archive; upload it before deploying (README, CloudFormation).",
       AllowedPattern: "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
       ConstraintDescription: "must be an S3 bucket name",
     },

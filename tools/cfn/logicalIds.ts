@@ -10,7 +10,11 @@ export function toLogicalId(name: string): string {
   const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
   const id = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
   if (!/^[A-Za-z][A-Za-z0-9]*$/.test(id) || id.length > 255) {
-    throw new SynthError(name, "", `cannot make a CloudFormation logical ID (letters and digits, starting with a letter, at most 255) from "${name}"`);
+    throw new SynthError(
+      name,
+      "",
+      `cannot make a CloudFormation logical ID (letters and digits, starting with a letter, at most 255) from "${name}"`,
+    );
   }
   return id;
 }

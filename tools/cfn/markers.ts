@@ -119,9 +119,13 @@ export class MarkerTable {
       const out: Record<string, PlainValue> = {};
       for (const [k, v] of Object.entries(value)) {
         if (this.contains(k)) {
-          throw new SynthError(subject, joinPath(path, k), "a key is computed from another resource's value or a lookup; CloudFormation cannot compute keys");
+          throw new SynthError(
+            subject,
+            joinPath(path, k),
+            "a key is computed from another resource's value or a lookup; CloudFormation cannot compute keys",
+          );
         }
-        out[k] = this.rewrite(v as PlainValue, resolve, subject, joinPath(path, k));
+        out[k] = this.rewrite(v, resolve, subject, joinPath(path, k));
       }
       return out;
     }
@@ -151,7 +155,7 @@ export class MarkerTable {
         throw new SynthError(subject, path, `"${text}" embeds a value that has no CloudFormation equivalent inside a larger string`);
       }
       template += "ref" in resolved ? `\${${resolved.ref}}` : `\${${resolved.getAtt[0]}.${resolved.getAtt[1]}}`;
-      last = match.index! + match[0].length;
+      last = match.index + match[0].length;
     }
     template += escapeSub(text.slice(last));
     return { "Fn::Sub": template };

@@ -16,7 +16,11 @@ export function conditionName(parameter: string): string {
 export function mergeOptionalParameters(given: CfnTemplate, derived: CfnTemplate, optional: string[]): CfnTemplate {
   const sameKeys = (a: object, b: object) => JSON.stringify(Object.keys(a).sort()) === JSON.stringify(Object.keys(b).sort());
   if (!sameKeys(given.Resources, derived.Resources)) {
-    throw new SynthError("template", "Resources", `the resources differ when ${optional.join(", ")} are left empty; CloudFormation conditions cannot add or remove them here`);
+    throw new SynthError(
+      "template",
+      "Resources",
+      `the resources differ when ${optional.join(", ")} are left empty; CloudFormation conditions cannot add or remove them here`,
+    );
   }
   const used = new Set<string>();
   const merge = (a: PlainValue, b: PlainValue, subject: string, path: string): PlainValue => {
@@ -24,13 +28,17 @@ export function mergeOptionalParameters(given: CfnTemplate, derived: CfnTemplate
     const intrinsic = (v: PlainValue) => isRecord(v) && Object.keys(v).some((k) => k === "Ref" || k.startsWith("Fn::"));
     if (isRecord(a) && isRecord(b) && !intrinsic(a) && !intrinsic(b) && sameKeys(a, b)) {
       const out: Record<string, PlainValue> = {};
-      for (const k of Object.keys(a)) out[k] = merge(a[k] as PlainValue, b[k] as PlainValue, subject, joinPath(path, k));
+      for (const k of Object.keys(a)) out[k] = merge(a[k], b[k], subject, joinPath(path, k));
       return out;
     }
     if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.map((v, i) => merge(v, b[i], subject, joinPath(path, i)));
     const parameters = [...referencedLogicalIds(a)].filter((id) => optional.includes(id));
     if (parameters.length !== 1) {
-      throw new SynthError(subject, path, `differs when ${optional.join(", ")} are left empty, and ${parameters.length === 0 ? "no" : "more than one"} such parameter explains it`);
+      throw new SynthError(
+        subject,
+        path,
+        `differs when ${optional.join(", ")} are left empty, and ${parameters.length === 0 ? "no" : "more than one"} such parameter explains it`,
+      );
     }
     used.add(parameters[0]);
     return { "Fn::If": [conditionName(parameters[0]), a, b] };
@@ -44,7 +52,7 @@ export function mergeOptionalParameters(given: CfnTemplate, derived: CfnTemplate
     if (JSON.stringify(restA) !== JSON.stringify(restB)) {
       throw new SynthError(id, "", `its type, dependencies or policies differ when ${optional.join(", ")} are left empty`);
     }
-    resources[id] = { ...a, Properties: merge((pa ?? {}) as PlainValue, (pb ?? {}) as PlainValue, id, "") as Record<string, PlainValue> };
+    resources[id] = { ...a, Properties: merge(pa ?? {}, pb ?? {}, id, "") as Record<string, PlainValue> };
   }
   const outputs: CfnTemplate["Outputs"] = {};
   for (const [id, a] of Object.entries(given.Outputs)) {
@@ -53,7 +61,8 @@ export function mergeOptionalParameters(given: CfnTemplate, derived: CfnTemplate
     outputs[id] = { ...a, Value: merge(a.Value, b.Value, `output ${id}`, "Value") };
   }
   const conditions: Record<string, PlainValue> = { ...(given.Conditions ?? {}) };
-  for (const parameter of [...used].sort()) conditions[conditionName(parameter)] = { "Fn::Not": [{ "Fn::Equals": [{ Ref: parameter }, ""] }] };
+  for (const parameter of [...used].sort())
+    conditions[conditionName(parameter)] = { "Fn::Not": [{ "Fn::Equals": [{ Ref: parameter }, ""] }] };
   // Key order is the order in the YAML: conditions read best right after the parameters.
   const { AWSTemplateFormatVersion, Description, Parameters } = given;
   return {
@@ -70,7 +79,7 @@ export function mergeOptionalParameters(given: CfnTemplate, derived: CfnTemplate
 export function differences(a: PlainValue, b: PlainValue, path = "", limit = 5, into: string[] = []): string[] {
   if (into.length >= limit || JSON.stringify(a) === JSON.stringify(b)) return into;
   if (isRecord(a) && isRecord(b)) {
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences(a[k] as PlainValue, b[k] as PlainValue, joinPath(path, k), limit, into);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) differences(a[k], b[k], joinPath(path, k), limit, into);
   } else if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
     a.forEach((v, i) => differences(v, b[i], joinPath(path, i), limit, into));
   } else {

@@ -81,7 +81,14 @@ function convert(context: WalkContext, type: PropertyType, value: unknown, path:
     case "ref": {
       if (!isRecord(value)) throw mismatch(context, path, "an object", value);
       const definition = context.schemas.definition(type);
-      return convertObject(context, definition.properties, context.schemas.definitionPropertyNames(definition), value, path, definition.name);
+      return convertObject(
+        context,
+        definition.properties,
+        context.schemas.definitionPropertyNames(definition),
+        value,
+        path,
+        definition.name,
+      );
     }
     case "union":
       return convert(context, pickUnionMember(context, type.types, value, path), value, path);
@@ -143,7 +150,11 @@ function expectPrimitive(context: WalkContext, value: unknown, path: string, exp
 /** A resource passed as an input reaches the provider as its URN, which means nothing to AWS. */
 function refuseUrn(context: WalkContext, value: unknown, path: string): unknown {
   if (typeof value === "string" && value.startsWith("urn:pulumi:")) {
-    throw new SynthError(context.subject, path, `is a Pulumi resource reference (${value}); pass the resource's name or ARN output instead`);
+    throw new SynthError(
+      context.subject,
+      path,
+      `is a Pulumi resource reference (${value}); pass the resource's name or ARN output instead`,
+    );
   }
   return value;
 }
@@ -177,7 +188,7 @@ function mismatch(context: WalkContext, path: string, expected: string, value: u
 
 function describe(value: unknown): string {
   if (typeof value === "object" && value !== null && !Array.isArray(value) && !isRecord(value)) {
-    return `an instance of ${(value as object).constructor?.name ?? "an unknown class"}`;
+    return `an instance of ${value.constructor?.name ?? "an unknown class"}`;
   }
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -10,7 +10,7 @@ import type { LeftOutResource, RegisteredResource } from "./template";
 export const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic:Resource";
 
 export function isRoleReadiness(resource: RegisteredResource): boolean {
-  const inputs = resource.inputs as Record<string, unknown>;
+  const inputs = resource.inputs;
   return resource.type === DYNAMIC_RESOURCE_TYPE && "roleArn" in inputs && "policyDigest" in inputs && "waitSeconds" in inputs;
 }
 
@@ -19,7 +19,7 @@ export function leaveOutRoleReadiness(resource: RegisteredResource): LeftOutReso
   return {
     reason:
       `${resource.name} is the program's wait for the new execution role to propagate in IAM (a Pulumi dynamic resource). ` +
-      "CloudFormation has no equivalent; should the function's create fail with \"The role defined for the function cannot be assumed by Lambda\", let the stack roll back and create it again.",
+      'CloudFormation has no equivalent; should the function\'s create fail with "The role defined for the function cannot be assumed by Lambda", let the stack roll back and create it again.',
     // Nothing reads its outputs; a reference would fail synth by name.
     attributes: {},
   };

@@ -96,24 +96,34 @@ export async function synthesize(options: SynthOptions): Promise<StackSynthesis>
           : `Physical name of the ${p === "SourceBucketName" ? "upload" : "thumbnail"} bucket; empty derives <project>-<stack>-<purpose>-<account>-<region>.`,
         ...(fixed ? { Default: fixed } : { Default: "" }),
         AllowedPattern: fixed ? `^${BUCKET_NAME_PATTERN}$` : `^(${BUCKET_NAME_PATTERN})?$`,
-        ConstraintDescription: "must be a valid S3 bucket name: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit",
+        ConstraintDescription:
+          "must be a valid S3 bucket name: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit",
       };
     }
     return out;
   };
 
   let asset: CodeAsset | undefined;
-  const runOnce = async (salt: string, lengths: MarkerLengths, giveParameters: boolean): Promise<{ run: ProgramRun; built: BuiltTemplate }> => {
+  const runOnce = async (
+    salt: string,
+    lengths: MarkerLengths,
+    giveParameters: boolean,
+  ): Promise<{ run: ProgramRun; built: BuiltTemplate }> => {
     const markers = new MarkerTable(salt, lengths);
     const mocks = synthMocks(schemas, markers);
     const overrides: Record<string, string> = {};
     if (giveParameters) for (const p of BUCKET_PARAMETERS) overrides[CONFIG_PARAMETERS[p]] = markers.parameter(p);
     const run = await runProgram({ stack, config: overrides, mocks: mocks.hooks });
     if (mocks.unsupportedCalls.length > 0) {
-      throw new SynthError(`stack ${stack}`, "", `the program calls ${[...new Set(mocks.unsupportedCalls)].join(", ")}, which CloudFormation cannot answer`);
+      throw new SynthError(
+        `stack ${stack}`,
+        "",
+        `the program calls ${[...new Set(mocks.unsupportedCalls)].join(", ")}, which CloudFormation cannot answer`,
+      );
     }
     const codeObjects = run.resources.filter(isCodeObject);
-    if (codeObjects.length > 1) throw new SynthError(codeObjects[1].name, "", "a second code archive; the template takes one code bucket/key pair");
+    if (codeObjects.length > 1)
+      throw new SynthError(codeObjects[1].name, "", "a second code archive; the template takes one code bucket/key pair");
     if (!asset && codeObjects.length === 1) asset = await codeAsset(codeObjects[0], stack);
     const built = buildTemplate(schemas, markers, run.resources, {
       description: `${run.project} (${stack}): serverless image-thumbnail pipeline. Synthesized from the Pulumi program by npm run synth; edit the program, not this file.`,
@@ -141,7 +151,8 @@ export async function synthesize(options: SynthOptions): Promise<StackSynthesis>
     );
   }
   checkParametersUsed(template);
-  if (!asset) throw new SynthError(`stack ${stack}`, "", "the program registered no code archive (aws.s3.BucketObjectv2 with an archive source)");
+  if (!asset)
+    throw new SynthError(`stack ${stack}`, "", "the program registered no code archive (aws.s3.BucketObjectv2 with an archive source)");
   return { stack, project: given.run.project, template, yaml: toYaml(template, given.built), asset, run: given.run, built: given.built };
 }
 

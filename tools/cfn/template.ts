@@ -98,7 +98,12 @@ export function keyOf(resource: { type: string; name: string }): string {
   return `${resource.type}::${resource.name}`;
 }
 
-export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, resources: RegisteredResource[], spec: TemplateSpec): BuiltTemplate {
+export function buildTemplate(
+  schemas: ResourceSchemas,
+  markers: MarkerTable,
+  resources: RegisteredResource[],
+  spec: TemplateSpec,
+): BuiltTemplate {
   const ids = new LogicalIds();
   const parameters: Record<string, CfnParameter> = {};
   for (const [name, parameter] of Object.entries(spec.parameters)) parameters[ids.claim(name, `parameter ${name}`)] = parameter;
@@ -107,7 +112,11 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
   const byUrn = new Map<string, RegisteredResource>();
   for (const resource of resources) {
     if (byKey.has(keyOf(resource)) && resource.custom) {
-      throw new SynthError(resource.name, "", `two ${resource.type} resources are named "${resource.name}"; markers cannot tell them apart`);
+      throw new SynthError(
+        resource.name,
+        "",
+        `two ${resource.type} resources are named "${resource.name}"; markers cannot tell them apart`,
+      );
     }
     if (resource.custom) byKey.set(keyOf(resource), resource);
     byUrn.set(resource.urn, resource);
@@ -121,13 +130,18 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
     const logicalId = toLogicalId(resource.name);
     if (resource.type.startsWith(AWS_NATIVE_PREFIX)) {
       const schema = schemas.resourceForToken(resource.type);
-      if (!schema) throw new SynthError(resource.name, "", `no CloudFormation resource type matches ${resource.type} in AWS's resource schemas`);
+      if (!schema)
+        throw new SynthError(resource.name, "", `no CloudFormation resource type matches ${resource.type} in AWS's resource schemas`);
       cfnResources.set(keyOf(resource), { resource, schema, logicalId: ids.claim(logicalId, resource.urn) });
       continue;
     }
     const info = spec.leaveOut?.(resource, logicalId);
     if (!info) {
-      throw new SynthError(resource.name, "", `${resource.type} is not a CloudFormation resource type (only aws-native resources can be exported)`);
+      throw new SynthError(
+        resource.name,
+        "",
+        `${resource.type} is not a CloudFormation resource type (only aws-native resources can be exported)`,
+      );
     }
     for (const [name, parameter] of Object.entries(info.parameters ?? {})) parameters[ids.claim(name, `parameter ${name}`)] = parameter;
     leftOut.set(keyOf(resource), { resource, logicalId, info });
@@ -138,7 +152,8 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
       case "pseudo":
         return { ref: target.name };
       case "parameter":
-        if (!(target.name in parameters)) throw new SynthError(subject, path, `refers to template parameter ${target.name}, which the template does not declare`);
+        if (!(target.name in parameters))
+          throw new SynthError(subject, path, `refers to template parameter ${target.name}, which the template does not declare`);
         return { ref: target.name };
       case "ref":
       case "getAtt":
@@ -156,9 +171,17 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
       const attribute = target.kind === "ref" ? "id" : target.attribute;
       const resolved = out.info.attributes[attribute];
       if (resolved) return resolved;
-      throw new SynthError(subject, path, `uses ${attribute} of ${target.resource.name} (${target.resource.type}), which is not in the template and has no stand-in for that value`);
+      throw new SynthError(
+        subject,
+        path,
+        `uses ${attribute} of ${target.resource.name} (${target.resource.type}), which is not in the template and has no stand-in for that value`,
+      );
     }
-    throw new SynthError(subject, path, `refers to ${target.resource.name} (${target.resource.type}), which the program did not register as a resource`);
+    throw new SynthError(
+      subject,
+      path,
+      `refers to ${target.resource.name} (${target.resource.type}), which the program did not register as a resource`,
+    );
   };
   const literals = new Map((spec.literalParameters ?? []).map((l) => [l.value, l.parameter]));
   const finish = (value: PlainValue, subject: string, path = ""): PlainValue =>
@@ -174,7 +197,10 @@ export function buildTemplate(schemas: ResourceSchemas, markers: MarkerTable, re
   const logicalIdByUrn = new Map<string, string>();
   for (const { resource, schema, logicalId } of cfnResources.values()) {
     logicalIdByUrn.set(resource.urn, logicalId);
-    const properties = finish(toCloudFormationProperties(schemas, schema, resource.name, resource.inputs), resource.name) as Record<string, PlainValue>;
+    const properties = finish(toCloudFormationProperties(schemas, schema, resource.name, resource.inputs), resource.name) as Record<
+      string,
+      PlainValue
+    >;
     const out: CfnResource = { Type: schema.cloudFormationType };
     if (Object.keys(properties).length > 0) out.Properties = properties;
     const implied = referencedLogicalIds(properties);
@@ -250,8 +276,8 @@ export function referencedLogicalIds(value: PlainValue, into = new Set<string>()
       else if (k === "Fn::Sub") {
         const text = typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
         for (const m of text.matchAll(/\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}/g)) into.add(m[1]);
-        if (Array.isArray(v)) referencedLogicalIds(v.slice(1) as PlainValue, into);
-      } else referencedLogicalIds(v as PlainValue, into);
+        if (Array.isArray(v)) referencedLogicalIds(v.slice(1), into);
+      } else referencedLogicalIds(v, into);
     }
   }
   return into;
@@ -268,7 +294,7 @@ function replaceLiterals(value: PlainValue, literals: Map<string, string>): Plai
     // Inside intrinsic functions strings are names (logical IDs, attributes), not values.
     if (Object.keys(value).some((k) => k === "Ref" || k.startsWith("Fn::"))) return value;
     const out: Record<string, PlainValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = replaceLiterals(v as PlainValue, literals);
+    for (const [k, v] of Object.entries(value)) out[k] = replaceLiterals(v, literals);
     return out;
   }
   return value;
@@ -290,7 +316,9 @@ function outputValue(value: PlainValue, name: string): PlainValue {
 }
 
 function isIntrinsic(value: PlainValue): boolean {
-  return isRecord(value) && Object.keys(value).length === 1 && (Object.keys(value)[0] === "Ref" || Object.keys(value)[0].startsWith("Fn::"));
+  return (
+    isRecord(value) && Object.keys(value).length === 1 && (Object.keys(value)[0] === "Ref" || Object.keys(value)[0].startsWith("Fn::"))
+  );
 }
 
 /** A declared parameter nothing uses means a value did not arrive where it should have. */

@@ -110,7 +110,11 @@ export async function runCase(thumbnailer: IsolatedThumbnailer, bytes: Uint8Arra
   const memoryBytes = canReset ? Math.max(0, peak.read() - before) : 0;
   const allowedBytes = decodeMemoryBytes(pixels);
   if ((outcome.kind === "thumbnail" || outcome.kind === "refused") && memoryBytes > allowedBytes) {
-    outcome = { kind: "memory", reason: outcome.reason, message: `peak memory grew by ${Math.round(memoryBytes / 2 ** 20)} MiB for ${pixels} pixels; the rule allows ${Math.round(allowedBytes / 2 ** 20)} MiB` };
+    outcome = {
+      kind: "memory",
+      reason: outcome.reason,
+      message: `peak memory grew by ${Math.round(memoryBytes / 2 ** 20)} MiB for ${pixels} pixels; the rule allows ${Math.round(allowedBytes / 2 ** 20)} MiB`,
+    };
   }
   return { ...outcome, ms, memoryBytes, allowedBytes };
 }

@@ -76,12 +76,17 @@ async function main(): Promise<void> {
       process.exitCode = isFinding(outcome) ? 1 : 0;
       return;
     }
-    console.log(`fuzz: ${args.cases} cases per format (${args.formats.join(", ")}), seed ${args.seed}, budget ${args.budgetMs ?? decodeTimeoutMs(stack.functionTimeoutSeconds)} ms; findings → ${args.findingsDir}/`);
+    console.log(
+      `fuzz: ${args.cases} cases per format (${args.formats.join(", ")}), seed ${args.seed}, budget ${args.budgetMs ?? decodeTimeoutMs(stack.functionTimeoutSeconds)} ms; findings → ${args.findingsDir}/`,
+    );
     const { findings } = await runCampaign({
       ...args,
       thumbnailer,
       thumbnailOptions,
-      onFinding: (f) => console.log(`  FINDING ${f.format} case ${f.case} (${f.seedImage}; ${f.steps.join(" → ")}): ${f.outcome.kind} ${f.outcome.reason ?? ""} ${f.outcome.message ?? ""} → ${f.file}`),
+      onFinding: (f) =>
+        console.log(
+          `  FINDING ${f.format} case ${f.case} (${f.seedImage}; ${f.steps.join(" → ")}): ${f.outcome.kind} ${f.outcome.reason ?? ""} ${f.outcome.message ?? ""} → ${f.file}`,
+        ),
       onFormat: (s) =>
         console.log(
           `${s.format}: ${s.cases} cases, ${s.findings} findings, max ${Math.round(s.maxMs)} ms, max growth ${mib(s.maxMemoryBytes)}, max RSS ${mib(s.maxRssBytes)}; ${JSON.stringify(s.kinds)}`,

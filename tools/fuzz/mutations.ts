@@ -36,10 +36,12 @@ const setWord: Mutator = (b, r) => {
   const at = pos(out, r, 4);
   if (r.chance(0.5)) {
     const v = r.pick(INTERESTING_16);
-    r.chance(0.5) ? out.writeUInt16BE(v, at) : out.writeUInt16LE(v, at);
+    if (r.chance(0.5)) out.writeUInt16BE(v, at);
+    else out.writeUInt16LE(v, at);
   } else {
     const v = r.pick(INTERESTING_32);
-    r.chance(0.5) ? out.writeUInt32BE(v, at) : out.writeUInt32LE(v, at);
+    if (r.chance(0.5)) out.writeUInt32BE(v, at);
+    else out.writeUInt32LE(v, at);
   }
   return out;
 };
@@ -114,7 +116,9 @@ const png: Mutator = (b, r) => {
     const data = Buffer.from(ihdr.data);
     const field = r.pick([0, 4, 8, 9, 10, 11, 12]);
     if (field < 8) data.writeUInt32BE(r.chance(0.5) ? r.pick(INTERESTING_32) : r.int(70_000), field);
-    else data[field] = field === 12 ? r.int(3) : field === 8 ? r.pick([1, 2, 4, 8, 16, 3]) : field === 9 ? r.pick([0, 2, 3, 4, 6, 1, 7]) : r.int(3);
+    else
+      data[field] =
+        field === 12 ? r.int(3) : field === 8 ? r.pick([1, 2, 4, 8, 16, 3]) : field === 9 ? r.pick([0, 2, 3, 4, 6, 1, 7]) : r.int(3);
     ihdr.data = data;
   } else if (action === 1 && idats.length) {
     // Re-deflate mutated image data: the filter bytes and scanlines themselves are damaged, not the zlib stream.
@@ -155,7 +159,10 @@ const png: Mutator = (b, r) => {
       rest.splice(first, 0, ...pieces);
       return pngWrite(rest);
     }
-    chunks.splice(1 + r.int(chunks.length), 0, { type: r.pick(["PLTE", "tRNS", "eXIf", "zzZz", "ZZZZ", "acTL"]), data: Buffer.from(Array.from({ length: r.int(40) }, () => r.int(256))) });
+    chunks.splice(1 + r.int(chunks.length), 0, {
+      type: r.pick(["PLTE", "tRNS", "eXIf", "zzZz", "ZZZZ", "acTL"]),
+      data: Buffer.from(Array.from({ length: r.int(40) }, () => r.int(256))),
+    });
   }
   return pngWrite(chunks);
 };
@@ -316,7 +323,8 @@ const bmp: Mutator = (b, r) => {
   const field = r.pick([2, 10, 14, 18, 22, 26, 28, 30, 34, 46]);
   if (field === 26 || field === 28) out.writeUInt16LE(r.pick([0, 1, 2, 4, 8, 16, 24, 32, 64, 0xffff]), field);
   else if (field === 18 || field === 22) out.writeInt32LE(r.pick([0, 1, -1, -40, 30000, -2147483648, 2147483647, r.int(10_000)]), field);
-  else if (field === 30) out.writeUInt32LE(r.pick([0, 1, 2, 3, 4, 5, 6, 99]), field); // compression
+  else if (field === 30)
+    out.writeUInt32LE(r.pick([0, 1, 2, 3, 4, 5, 6, 99]), field); // compression
   else out.writeUInt32LE(r.pick(INTERESTING_32), field);
   return out;
 };

@@ -61,8 +61,5 @@ export const REASON_DIMENSIONS = [Dimension.Service, Dimension.Environment, Dime
 
 /** Values of STANDARD_DIMENSIONS for one stack. */
 export function standardDimensionValues(environment: string): Record<(typeof STANDARD_DIMENSIONS)[number], string> {
-  return { [Dimension.Service]: SERVICE_NAME, [Dimension.Environment]: environment } as Record<
-    (typeof STANDARD_DIMENSIONS)[number],
-    string
-  >;
+  return { [Dimension.Service]: SERVICE_NAME, [Dimension.Environment]: environment };
 }

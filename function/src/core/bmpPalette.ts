@@ -12,6 +12,8 @@ export function assertBmpPaletteFits(bytes: Buffer): void {
   const colours = bytes.readUInt32LE(COLOURS_USED_OFFSET);
   const room = bytes.length - FILE_HEADER_BYTES - dibHeaderBytes;
   if (colours * 4 > room) {
-    throw new Error(`the header's palette of ${colours} colours (${colours * 4} bytes) does not fit in the ${Math.max(0, room)} bytes after the headers`);
+    throw new Error(
+      `the header's palette of ${colours} colours (${colours * 4} bytes) does not fit in the ${Math.max(0, room)} bytes after the headers`,
+    );
   }
 }

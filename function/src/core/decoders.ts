@@ -35,6 +35,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         bitmap = decodeJpeg(bytes, request);
         break;
       case "png": {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: evaluated only when an image of this format arrives (cold start)
         const { PNG } = require("pngjs") as typeof Pngjs;
         assertPngImageData(buffer);
         const png = PNG.sync.read(buffer);
@@ -69,6 +70,7 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
 }
 
 function decodeBmp(buffer: Buffer): Bitmap {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: evaluated only when an image of this format arrives (cold start)
   const bmp = require("bmp-ts") as typeof BmpTs;
   assertBmpPaletteFits(buffer);
   const decoded = bmp.decode(buffer);
@@ -87,6 +89,7 @@ function decodeBmp(buffer: Buffer): Bitmap {
 }
 
 function decodeTiff(bytes: Uint8Array, maxPixels: number): Bitmap {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: evaluated only when an image of this format arrives (cold start)
   const UTIF = require("utif2") as typeof UtifType;
   // Only the first page is read and checked; utif2 is never given the file's directory structure to follow.
   const { page, data } = readTiffPage(bytes, maxPixels);

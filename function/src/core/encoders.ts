@@ -24,6 +24,7 @@ export function encodeThumbnail(bitmap: Bitmap, format: ThumbnailFormat, jpegQua
     return encodeJpeg(bitmap, { quality: jpegQuality });
   }
   // Loaded on first use, like the decoders: most thumbnails are JPEG, and cold starts parse less.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, see above
   const { PNG } = require("pngjs") as typeof Pngjs;
   const png = new PNG({ width: bitmap.width, height: bitmap.height });
   png.data = bitmap.data;

@@ -91,7 +91,12 @@ export function decodeGifLzw(data: Uint8Array, minCodeSize: number, out: Uint8Ar
 function interlacedRows(height: number): Uint32Array {
   const rows = new Uint32Array(height);
   let i = 0;
-  for (const [start, step] of [[0, 8], [4, 8], [2, 4], [1, 2]]) {
+  for (const [start, step] of [
+    [0, 8],
+    [4, 8],
+    [2, 4],
+    [1, 2],
+  ]) {
     for (let y = start; y < height; y += step) rows[i++] = y;
   }
   return rows;

@@ -132,7 +132,9 @@ function jpegHeader(bytes: Uint8Array, view: DataView) {
     if (length < 2) throw corrupt("jpeg", `segment length ${length} at byte ${offset}`);
     const segment = offset + 4;
     if (marker === 0xe1 && ascii(bytes, segment, 6) === "Exif\0\0") {
-      orientation = tiffOrientation(new DataView(bytes.buffer, bytes.byteOffset + segment + 6, Math.max(0, Math.min(length - 8, bytes.length - segment - 6))));
+      orientation = tiffOrientation(
+        new DataView(bytes.buffer, bytes.byteOffset + segment + 6, Math.max(0, Math.min(length - 8, bytes.length - segment - 6))),
+      );
     } else if (SOF_MARKERS.has(marker)) {
       return { height: view.getUint16(segment + 1), width: view.getUint16(segment + 3), orientation };
     } else if (marker === 0xda || marker === 0xd9) {

@@ -97,7 +97,11 @@ function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): Decoded
   }
   checkPixels(decoded.width, decoded.height, maxPixels);
   lastReport = { decoder: "jpeg-js", denominator: 1 };
-  return { width: decoded.width, height: decoded.height, data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength) };
+  return {
+    width: decoded.width,
+    height: decoded.height,
+    data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+  };
 }
 
 /** Throws JpegTooManyScansError when scans × megapixels exceeds MAX_JPEG_SCAN_MEGAPIXELS. */

@@ -15,7 +15,10 @@ export class LzwTable {
   nextCode: number;
 
   /** `literals` single-byte codes (0…literals − 1); entries start at `firstFree` (after the clear and end codes). */
-  constructor(literals: number, private readonly firstFree: number) {
+  constructor(
+    literals: number,
+    private readonly firstFree: number,
+  ) {
     for (let code = 0; code < literals; code++) {
       this.suffix[code] = code;
       this.first[code] = code;

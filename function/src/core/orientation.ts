@@ -34,13 +34,34 @@ export function applyOrientation(bitmap: Bitmap, orientation: number): Bitmap {
       let sx: number;
       let sy: number;
       switch (orientation) {
-        case 2: sx = w - 1 - x; sy = y; break; // mirrored horizontally
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break; // rotated 180°
-        case 4: sx = x; sy = h - 1 - y; break; // mirrored vertically
-        case 5: sx = y; sy = x; break; // transposed
-        case 6: sx = y; sy = h - 1 - x; break; // stored rotated 90° counter-clockwise: turn clockwise
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break; // transversed
-        default: sx = w - 1 - y; sy = x; break; // 8: turn counter-clockwise
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break; // mirrored horizontally
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break; // rotated 180°
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break; // mirrored vertically
+        case 5:
+          sx = y;
+          sy = x;
+          break; // transposed
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break; // stored rotated 90° counter-clockwise: turn clockwise
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break; // transversed
+        default:
+          sx = w - 1 - y;
+          sy = x;
+          break; // 8: turn counter-clockwise
       }
       dst[y * outW + x] = src[sy * w + sx];
     }

@@ -44,7 +44,7 @@ export function adam7InflatedSize(width: number, height: number, bitsPerPixel: n
 export function assertPngImageData(png: Buffer): void {
   if (png.length < SIGNATURE_BYTES + 8 + 13) return; // pngjs reports the truncation.
   const idat: Buffer[] = [];
-  for (let at = SIGNATURE_BYTES; at + 8 <= png.length; ) {
+  for (let at = SIGNATURE_BYTES; at + 8 <= png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString("latin1", at + 4, at + 8);
     if (type === "IDAT") idat.push(png.subarray(at + 8, Math.min(png.length, at + 8 + length)));
@@ -64,7 +64,9 @@ export function assertPngImageData(png: Buffer): void {
     zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, limit) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw corrupt(`the interlaced image data inflates to more than ${limit} bytes, all that a ${width}×${height} image at ${channels * bitDepth} bits a pixel holds`);
+      throw corrupt(
+        `the interlaced image data inflates to more than ${limit} bytes, all that a ${width}×${height} image at ${channels * bitDepth} bits a pixel holds`,
+      );
     }
     // Other damage is pngjs's to report, as before.
   }

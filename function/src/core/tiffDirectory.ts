@@ -68,15 +68,31 @@ function readValues(r: Reader, type: number, count: number, at: number): unknown
   for (let i = 0; i < count; i++) {
     const p = at + i * TYPE_SIZES[type];
     switch (type) {
-      case 3: values[i] = view.getUint16(p, little); break;
+      case 3:
+        values[i] = view.getUint16(p, little);
+        break;
       case 4:
-      case 13: values[i] = view.getUint32(p, little); break;
-      case 5: values[i] = [view.getUint32(p, little), view.getUint32(p + 4, little)]; break;
-      case 8: values[i] = view.getInt16(p, little); break;
-      case 9: values[i] = view.getInt32(p, little); break;
-      case 10: values[i] = [view.getInt32(p, little), view.getInt32(p + 4, little)]; break;
-      case 11: values[i] = view.getFloat32(p, little); break;
-      case 12: values[i] = view.getFloat64(p, little); break;
+      case 13:
+        values[i] = view.getUint32(p, little);
+        break;
+      case 5:
+        values[i] = [view.getUint32(p, little), view.getUint32(p + 4, little)];
+        break;
+      case 8:
+        values[i] = view.getInt16(p, little);
+        break;
+      case 9:
+        values[i] = view.getInt32(p, little);
+        break;
+      case 10:
+        values[i] = [view.getInt32(p, little), view.getInt32(p + 4, little)];
+        break;
+      case 11:
+        values[i] = view.getFloat32(p, little);
+        break;
+      case 12:
+        values[i] = view.getFloat64(p, little);
+        break;
     }
   }
   return values;
@@ -91,7 +107,9 @@ function readFirstIfd(bytes: Uint8Array): TiffPage {
   if (ifd < 8 || ifd + 2 > bytes.length) throw corrupt(`the first IFD offset ${ifd} is outside the file of ${bytes.length} bytes`);
   const count = view.getUint16(ifd, little);
   if (ifd + 2 + count * 12 > bytes.length) {
-    throw corrupt(`the IFD at byte ${ifd} has ${count} entries, which need ${count * 12} bytes; the file ends ${bytes.length - ifd - 2} bytes after it starts`);
+    throw corrupt(
+      `the IFD at byte ${ifd} has ${count} entries, which need ${count * 12} bytes; the file ends ${bytes.length - ifd - 2} bytes after it starts`,
+    );
   }
   const page: TiffPage = {};
   for (let i = 0; i < count; i++) {
@@ -104,7 +122,9 @@ function readFirstIfd(bytes: Uint8Array): TiffPage {
     const byteLength = valueCount * size;
     const at = byteLength <= 4 ? entry + 8 : view.getUint32(entry + 8, little);
     if (at + byteLength > bytes.length) {
-      throw corrupt(`tag ${tag} at byte ${entry} has ${valueCount} values of ${size} bytes at byte ${at}, past the end of the file (${bytes.length} bytes); a tag's values must lie inside the file`);
+      throw corrupt(
+        `tag ${tag} at byte ${entry} has ${valueCount} values of ${size} bytes at byte ${at}, past the end of the file (${bytes.length} bytes); a tag's values must lie inside the file`,
+      );
     }
     if (valueCount > MAX_VALUES_PER_TAG && size > 1 && !PER_UNIT_TAGS.has(tag)) continue;
     page[`t${tag}`] = readValues(r, type, valueCount, at);
@@ -122,7 +142,7 @@ function checkIfdChain(bytes: Uint8Array): void {
   const little = view.getUint16(0) === 0x4949;
   const seen = new Set<number>();
   let previous = 4;
-  for (let ifd = view.getUint32(4, little); ifd !== 0 && ifd + 2 <= bytes.length; ) {
+  for (let ifd = view.getUint32(4, little); ifd !== 0 && ifd + 2 <= bytes.length;) {
     if (seen.has(ifd)) {
       const where = previous === ifd ? "itself" : `the IFD at byte ${ifd}`;
       throw corrupt(`the IFD at byte ${previous} points back to ${where} (a cycle); IFD chains must end`);
@@ -138,7 +158,7 @@ function checkIfdChain(bytes: Uint8Array): void {
 
 function numbers(page: TiffPage, tag: number): number[] | undefined {
   const values = page[`t${tag}`];
-  return Array.isArray(values) && values.every((v) => typeof v === "number") ? (values as number[]) : undefined;
+  return Array.isArray(values) && values.every((v) => typeof v === "number") ? values : undefined;
 }
 
 function single(page: TiffPage, tag: number, name: string, fallback?: number): number {
@@ -177,13 +197,18 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: Tiff
   const compression = single(page, 259, "Compression", 1);
   if (!SUPPORTED_COMPRESSIONS.has(compression)) {
     const what = compression === 6 ? "6 (old-style JPEG, obsolete since 1995)" : String(compression);
-    throw new PermanentError(FailureReason.UnsupportedFormat, `TIFF compression ${what} is not supported; supported: ${[...SUPPORTED_COMPRESSIONS.entries()].map(([k, v]) => `${k} (${v})`).join(", ")}`);
+    throw new PermanentError(
+      FailureReason.UnsupportedFormat,
+      `TIFF compression ${what} is not supported; supported: ${[...SUPPORTED_COMPRESSIONS.entries()].map(([k, v]) => `${k} (${v})`).join(", ")}`,
+    );
   }
   const bitsPerSample = single(page, 258, "BitsPerSample", 1);
   const samplesPerPixel = single(page, 277, "SamplesPerPixel", 1);
   const bitsPerPixel = bitsPerSample * samplesPerPixel;
   if (!(bitsPerSample >= 1 && bitsPerSample <= 32 && samplesPerPixel >= 1 && bitsPerPixel <= MAX_BITS_PER_PIXEL)) {
-    throw corrupt(`${samplesPerPixel} samples of ${bitsPerSample} bits a pixel; at most 32 bits a sample and ${MAX_BITS_PER_PIXEL} bits a pixel are decoded`);
+    throw corrupt(
+      `${samplesPerPixel} samples of ${bitsPerSample} bits a pixel; at most 32 bits a sample and ${MAX_BITS_PER_PIXEL} bits a pixel are decoded`,
+    );
   }
   const planes = single(page, 284, "PlanarConfiguration", 1) === 2 ? samplesPerPixel : 1;
 
@@ -221,7 +246,9 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: Tiff
   }
   const kind = tiled ? "tile" : "strip";
   if (!offsets || offsets.length < units || !byteCounts || byteCounts.length < units) {
-    throw corrupt(`${units} ${kind}s are needed for ${width}×${height}, but the IFD has ${offsets?.length ?? 0} ${kind} offsets and ${byteCounts?.length ?? 0} byte counts`);
+    throw corrupt(
+      `${units} ${kind}s are needed for ${width}×${height}, but the IFD has ${offsets?.length ?? 0} ${kind} offsets and ${byteCounts?.length ?? 0} byte counts`,
+    );
   }
   // utif2 decodes as many units as there are offsets: hand it exactly the ones the image needs.
   offsets = offsets.slice(0, units);
@@ -242,7 +269,14 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: Tiff
   let scanPixels = 0;
   for (let i = 0; i < units; i++) {
     const unit = bytes.subarray(offsets[i], offsets[i] + byteCounts[i]);
-    if (compression === 7) scanPixels += checkJpegUnit(jpegUnitStream(page.t347 as Uint8Array | undefined, unit), `${kind} ${i}`, unitWidth, unitHeight, maxPixels);
+    if (compression === 7)
+      scanPixels += checkJpegUnit(
+        jpegUnitStream(page.t347 as Uint8Array | undefined, unit),
+        `${kind} ${i}`,
+        unitWidth,
+        unitHeight,
+        maxPixels,
+      );
     else if ((compression === 8 || compression === 32946) && unit.length > 6) checkDeflateUnit(unit, `${kind} ${i}`, unitBytes);
   }
   if (scanPixels / 1_000_000 > MAX_JPEG_SCAN_MEGAPIXELS) {
@@ -260,7 +294,14 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: Tiff
  * of `unitBytes` each, and points the page at it as compression 1; utif2 then only copies the
  * bytes and applies the predictor, as it does after any decompression.
  */
-function decodeLzwUnits(bytes: Uint8Array, page: TiffPage, tiled: boolean, offsets: number[], byteCounts: number[], unitBytes: number): Uint8Array {
+function decodeLzwUnits(
+  bytes: Uint8Array,
+  page: TiffPage,
+  tiled: boolean,
+  offsets: number[],
+  byteCounts: number[],
+  unitBytes: number,
+): Uint8Array {
   // The file's 8-byte header comes first: utif2 reads the byte order (for 16-bit samples) from it.
   const data = new Uint8Array(TIFF_HEADER_BYTES + offsets.length * unitBytes);
   data.set(bytes.subarray(0, TIFF_HEADER_BYTES));
@@ -286,11 +327,16 @@ function checkJpegUnit(stream: Uint8Array, name: string, unitWidth: number, unit
     );
   }
   if (frame.width > unitWidth || frame.height > unitHeight) {
-    throw corrupt(`${name} holds a ${frame.width}×${frame.height} JPEG, larger than the ${unitWidth}×${unitHeight} the IFD declares for it`);
+    throw corrupt(
+      `${name} holds a ${frame.width}×${frame.height} JPEG, larger than the ${unitWidth}×${unitHeight} the IFD declares for it`,
+    );
   }
   const scans = countJpegScans(stream);
   if (scans > MAX_JPEG_SCANS) {
-    throw new PermanentError(FailureReason.TooComplex, `TIFF ${name} holds a JPEG with ${scans} scans, more than the limit of ${MAX_JPEG_SCANS}`);
+    throw new PermanentError(
+      FailureReason.TooComplex,
+      `TIFF ${name} holds a JPEG with ${scans} scans, more than the limit of ${MAX_JPEG_SCANS}`,
+    );
   }
   return scans * frame.width * frame.height;
 }

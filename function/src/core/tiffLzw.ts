@@ -38,7 +38,10 @@ export function decodeTiffLzw(data: Uint8Array, out: Uint8Array, name: string): 
     }
     if (code === END) break;
     if (!table.accepts(code, previous)) {
-      throw new PermanentError(FailureReason.CorruptImage, `TIFF ${name} is invalid: LZW code ${code} is not in the table (next free code ${table.nextCode}) at byte ${at} of its data`);
+      throw new PermanentError(
+        FailureReason.CorruptImage,
+        `TIFF ${name} is invalid: LZW code ${code} is not in the table (next free code ${table.nextCode}) at byte ${at} of its data`,
+      );
     }
     // "Early change": the width grows one entry before the table needs it.
     if (previous >= 0 && table.add(previous, code) && table.nextCode + 1 === 1 << codeSize && codeSize < 12) codeSize++;

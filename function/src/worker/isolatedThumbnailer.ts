@@ -50,7 +50,10 @@ function startWorker(file: string, heapLimitMb: number, silent: boolean): Worker
   const options = { resourceLimits: { maxOldGenerationSizeMb: heapLimitMb }, stdout: silent, stderr: silent };
   // A TypeScript worker (tests, tools under ts-node) registers ts-node in its own thread first.
   const worker = file.endsWith(".ts")
-    ? new Worker(`require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { ...options, eval: true })
+    ? new Worker(
+        `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
+        { ...options, eval: true },
+      )
     : new Worker(file, options);
   if (silent) {
     worker.stdout.resume();
@@ -90,7 +93,8 @@ export class IsolatedThumbnailer {
 
   constructor(private readonly limits: IsolatedThumbnailerOptions) {
     if (!(limits.timeoutMs > 0)) throw new RangeError(`decode timeoutMs must be positive, got ${limits.timeoutMs}`);
-    if (!(limits.processMemoryLimitBytes > 0)) throw new RangeError(`processMemoryLimitBytes must be positive, got ${limits.processMemoryLimitBytes}`);
+    if (!(limits.processMemoryLimitBytes > 0))
+      throw new RangeError(`processMemoryLimitBytes must be positive, got ${limits.processMemoryLimitBytes}`);
     this.workerFile = limits.workerFile ?? defaultWorkerFile();
     this.memoryCheckMs = limits.memoryCheckMs ?? DEFAULT_MEMORY_CHECK_MS;
     this.heapLimitMb = Math.max(64, Math.floor(limits.processMemoryLimitBytes / MIB));
@@ -195,7 +199,7 @@ export class IsolatedThumbnailer {
         },
       };
       const request: JobRequest = { id, bytes: copy, options };
-      thread.worker.postMessage(request, [copy.buffer as ArrayBuffer]);
+      thread.worker.postMessage(request, [copy.buffer]);
     });
   }
 
@@ -220,7 +224,10 @@ export class IsolatedThumbnailer {
     if (!pending) return;
     const error =
       err.code === "ERR_WORKER_OUT_OF_MEMORY"
-        ? new PermanentError(FailureReason.DecodeTooLarge, `decoding filled the decoder thread's ${this.heapLimitMb} MiB JavaScript heap and was stopped: ${err.message}`)
+        ? new PermanentError(
+            FailureReason.DecodeTooLarge,
+            `decoding filled the decoder thread's ${this.heapLimitMb} MiB JavaScript heap and was stopped: ${err.message}`,
+          )
         : new PermanentError(FailureReason.DecoderCrashed, `the decoder thread died without an answer: ${err.message}`);
     pending.reject(error);
   }

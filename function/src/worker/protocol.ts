@@ -30,8 +30,7 @@ export interface ReadyMessage {
 }
 
 export type JobReply =
-  | { id: number; ok: true; thumbnails: CrossedThumbnail[]; facts: ImageFacts }
-  | { id: number; ok: false; error: CrossedError };
+  { id: number; ok: true; thumbnails: CrossedThumbnail[]; facts: ImageFacts } | { id: number; ok: false; error: CrossedError };
 
 export function crossError(err: unknown): CrossedError {
   if (err instanceof PermanentError) return { reason: err.reason, name: err.name, message: err.message, stack: err.stack };

@@ -3,7 +3,7 @@
  * back, not copied) or its error. Takes the core as a parameter so tests can serve a core
  * that hangs or allocates without limit, through exactly this code.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, type MessagePort } from "node:worker_threads";
 import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
 import { crossError, ownedBytes, type CrossedThumbnail, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
 
@@ -12,19 +12,21 @@ export type Core = (bytes: Uint8Array, options: ThumbnailOptions) => Promise<Thu
 export function serve(core: Core): void {
   const port = parentPort;
   if (!port) throw new Error("the thumbnail worker must run in a worker thread (node:worker_threads), not as a main script");
-  port.on("message", async (request: JobRequest) => {
-    let reply: JobReply;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const result = await core(request.bytes, request.options);
-      const thumbnails: CrossedThumbnail[] = result.thumbnails.map((t) => ({ ...t, bytes: ownedBytes(t.bytes) }));
-      transfer = thumbnails.map((t) => t.bytes.buffer as ArrayBuffer);
-      reply = { id: request.id, ok: true, thumbnails, facts: result.facts };
-    } catch (err) {
-      reply = { id: request.id, ok: false, error: crossError(err) };
-    }
-    port.postMessage(reply, transfer);
-  });
+  port.on("message", (request: JobRequest) => void answer(port, core, request));
   const ready: ReadyMessage = { ready: true };
   port.postMessage(ready);
+}
+
+async function answer(port: MessagePort, core: Core, request: JobRequest): Promise<void> {
+  let reply: JobReply;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    const result = await core(request.bytes, request.options);
+    const thumbnails: CrossedThumbnail[] = result.thumbnails.map((t) => ({ ...t, bytes: ownedBytes(t.bytes) }));
+    transfer = thumbnails.map((t) => t.bytes.buffer as ArrayBuffer);
+    reply = { id: request.id, ok: true, thumbnails, facts: result.facts };
+  } catch (err) {
+    reply = { id: request.id, ok: false, error: crossError(err) };
+  }
+  port.postMessage(reply, transfer);
 }

@@ -77,7 +77,7 @@ export async function startMotoServer(executable: string, readyWithinMs = 30_000
       env: { ...process.env, PYTHONUNBUFFERED: "1" },
     });
     let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4_000);
     });
     const endpoint = `http://127.0.0.1:${port}`;

@@ -15,7 +15,11 @@ import { IsolatedThumbnailer } from "../../../function/src/worker/isolatedThumbn
 /** A case that takes this long is a hang for our purposes: the seeds are 40×28 pixels, though a mutated header may legitimately ask for up to maxImagePixels (the slowest such case took 8.6 s here under load). */
 export const FUZZ_BUDGET_MS = 10_000;
 
-export const FUZZ_OPTIONS: ThumbnailOptions = { sizes: [...CONFIG_DEFAULTS.thumbnailSizes], jpegQuality: CONFIG_DEFAULTS.jpegQuality, maxPixels: CONFIG_DEFAULTS.maxImagePixels };
+export const FUZZ_OPTIONS: ThumbnailOptions = {
+  sizes: [...CONFIG_DEFAULTS.thumbnailSizes],
+  jpegQuality: CONFIG_DEFAULTS.jpegQuality,
+  maxPixels: CONFIG_DEFAULTS.maxImagePixels,
+};
 
 export function fuzzThumbnailer(): { thumbnailer: IsolatedThumbnailer; dispose(): Promise<void> } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fuzz-spec-worker-"));

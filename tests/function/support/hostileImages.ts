@@ -63,7 +63,13 @@ export interface GifFrame {
 }
 
 /** A GIF89a with a 256-colour global palette and the given frames, each LZW-coded with literal codes. */
-export function gifOf(screenWidth: number, screenHeight: number, palette: readonly number[], frames: readonly GifFrame[], trailer: Buffer = Buffer.from([0x3b])): Buffer {
+export function gifOf(
+  screenWidth: number,
+  screenHeight: number,
+  palette: readonly number[],
+  frames: readonly GifFrame[],
+  trailer: Buffer = Buffer.from([0x3b]),
+): Buffer {
   const parts: Buffer[] = [GIF_SCREEN(screenWidth, screenHeight, 256), paletteBytes(palette)];
   for (const frame of frames) {
     if (frame.transparentIndex !== undefined) parts.push(Buffer.from([0x21, 0xf9, 4, 1, 0, 0, frame.transparentIndex, 0]));
@@ -103,7 +109,14 @@ export function gifWithSelfReferentialLzwCode(): Buffer {
     Buffer.from([0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 255]),
     descriptor,
     Buffer.from([2]),
-    lzwSubBlocks([[4, 3], [0, 3], [7, 3], [1, 3], [7, 4], [5, 4]]),
+    lzwSubBlocks([
+      [4, 3],
+      [0, 3],
+      [7, 3],
+      [1, 3],
+      [7, 4],
+      [5, 4],
+    ]),
     Buffer.from([0x3b]),
   ]);
 }
@@ -137,7 +150,9 @@ export function tiffOf(entries: TiffEntry[], strips: Buffer[], nextIfd: number |
     const entry = 2 + i * 12;
     const size = SIZES[type];
     const data = Buffer.alloc(values.length * size);
-    values.forEach((v, k) => (size === 1 ? data.writeUInt8(v, k) : size === 2 ? data.writeUInt16LE(v, k * 2) : data.writeUInt32LE(v, k * 4)));
+    values.forEach((v, k) =>
+      size === 1 ? data.writeUInt8(v, k) : size === 2 ? data.writeUInt16LE(v, k * 2) : data.writeUInt32LE(v, k * 4),
+    );
     ifd.writeUInt16LE(tag, entry);
     ifd.writeUInt16LE(type, entry + 2);
     ifd.writeUInt32LE(values.length, entry + 4);

@@ -2,8 +2,7 @@
 import { Jimp } from "jimp";
 import * as zlib from "zlib";
 
-// piexifjs ships no types.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- piexifjs ships no types
 const piexif = require("piexifjs");
 
 export type Mime = "image/jpeg" | "image/png" | "image/gif" | "image/bmp" | "image/tiff";
@@ -31,7 +30,8 @@ export function quadrantImage(width: number, height: number): InstanceType<typeo
   const halfH = Math.floor(height / 2);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const color = y < halfH ? (x < halfW ? QUADRANTS.topLeft : QUADRANTS.topRight) : x < halfW ? QUADRANTS.bottomLeft : QUADRANTS.bottomRight;
+      const color =
+        y < halfH ? (x < halfW ? QUADRANTS.topLeft : QUADRANTS.topRight) : x < halfW ? QUADRANTS.bottomLeft : QUADRANTS.bottomRight;
       image.setPixelColor(color, x, y);
     }
   }
@@ -116,7 +116,13 @@ export function jpegBomb(width: number, height: number): Buffer {
   const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
   sof.writeUInt16BE(height, 5);
   sof.writeUInt16BE(width, 7);
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.from([0xff, 0xda, 0x00, 0x02]), Buffer.alloc(1024, 0x55), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    sof,
+    Buffer.from([0xff, 0xda, 0x00, 0x02]),
+    Buffer.alloc(1024, 0x55),
+    Buffer.from([0xff, 0xd9]),
+  ]);
 }
 
 /** A BMP whose header claims width × height. */

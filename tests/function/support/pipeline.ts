@@ -43,7 +43,10 @@ export class Pipeline {
   /** Every SDK command the handler's clients sent, with its input. */
   readonly calls: { command: string; input: Record<string, unknown> }[] = [];
 
-  private constructor(readonly emulators: Emulators, readonly config: FunctionConfig) {
+  private constructor(
+    readonly emulators: Emulators,
+    readonly config: FunctionConfig,
+  ) {
     this.handlerS3 = s3ClientFor(emulators.s3Endpoint);
     this.handlerDynamo = dynamoClientFor(emulators.dynamoEndpoint);
     for (const client of [this.handlerS3, this.handlerDynamo] as { middlewareStack: S3Client["middlewareStack"] }[]) {
@@ -53,7 +56,12 @@ export class Pipeline {
           const fault = this.faults.find((f) => f.command === context.commandName && f.times > 0 && !f.loseResponse);
           if (fault) {
             fault.times -= 1;
-            throw fault.error ? fault.error() : Object.assign(new Error(`injected ${context.commandName} failure`), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+            throw fault.error
+              ? fault.error()
+              : Object.assign(new Error(`injected ${context.commandName} failure`), {
+                  name: "ServiceUnavailable",
+                  $metadata: { httpStatusCode: 503 },
+                });
           }
           return next(args);
         },
@@ -67,7 +75,10 @@ export class Pipeline {
           const result = await next(args);
           if (fault) {
             fault.times -= 1;
-            throw Object.assign(new Error(`injected: the response to ${context.commandName} was lost`), { name: "TimeoutError", code: "ECONNRESET" });
+            throw Object.assign(new Error(`injected: the response to ${context.commandName} was lost`), {
+              name: "TimeoutError",
+              code: "ECONNRESET",
+            });
           }
           return result;
         },
@@ -121,14 +132,14 @@ export class Pipeline {
     const handle = createHandler(this.dependencies(config, overrides));
     const write = process.stdout.write.bind(process.stdout);
     const captured: string[] = [];
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
       if (text.includes('"_aws"')) {
         captured.push(text);
         return true;
       }
-      return write(chunk as string, ...(rest as []));
-    }) as typeof process.stdout.write;
+      return write(chunk, ...(rest as []));
+    };
     try {
       return await handle(event, { awsRequestId: `test-${++this.sequence}` });
     } finally {
@@ -139,7 +150,9 @@ export class Pipeline {
 
   /** Uploads an object and returns the S3 event record real S3 would send for it. */
   async upload(key: string, body: Uint8Array, contentType = "application/octet-stream") {
-    const response = await this.emulators.s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: body, ContentType: contentType }));
+    const response = await this.emulators.s3.send(
+      new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: body, ContentType: contentType }),
+    );
     return this.eventRecord(key, body.length, (response.ETag ?? "").replace(/"/g, ""));
   }
 
@@ -158,14 +171,25 @@ export class Pipeline {
       s3: {
         s3SchemaVersion: "1.0",
         configurationId: "thumbnails",
-        bucket: { name: options.bucket ?? SOURCE_BUCKET, ownerIdentity: { principalId: "TEST" }, arn: `arn:aws:s3:::${options.bucket ?? SOURCE_BUCKET}` },
-        object: { key: encodeS3Key(key), size, eTag, sequencer: options.sequencer ?? `00${this.sequence.toString(16).toUpperCase().padStart(14, "0")}` },
+        bucket: {
+          name: options.bucket ?? SOURCE_BUCKET,
+          ownerIdentity: { principalId: "TEST" },
+          arn: `arn:aws:s3:::${options.bucket ?? SOURCE_BUCKET}`,
+        },
+        object: {
+          key: encodeS3Key(key),
+          size,
+          eTag,
+          sequencer: options.sequencer ?? `00${this.sequence.toString(16).toUpperCase().padStart(14, "0")}`,
+        },
       },
     };
   }
 
   async record(imageId: string): Promise<ImageRecord | undefined> {
-    const response = await this.emulators.dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { [Table.partitionKey]: { S: imageId } } }));
+    const response = await this.emulators.dynamo.send(
+      new GetItemCommand({ TableName: TABLE, Key: { [Table.partitionKey]: { S: imageId } } }),
+    );
     return response.Item ? fromItem(response.Item) : undefined;
   }
 
@@ -176,7 +200,12 @@ export class Pipeline {
 
   async thumbnail(key: string) {
     const response = await this.emulators.s3.send(new GetObjectCommand({ Bucket: THUMBNAIL_BUCKET, Key: key }));
-    return { bytes: Buffer.from(await response.Body!.transformToByteArray()), contentType: response.ContentType, cacheControl: response.CacheControl, metadata: response.Metadata ?? {} };
+    return {
+      bytes: Buffer.from(await response.Body!.transformToByteArray()),
+      contentType: response.ContentType,
+      cacheControl: response.CacheControl,
+      metadata: response.Metadata ?? {},
+    };
   }
 
   async thumbnailExists(key: string): Promise<boolean> {

@@ -7,7 +7,9 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import type { ThumbnailOptions } from "../../../function/src/core/thumbnailer";
 
-export type Outcome = { ok: true; thumbnails: number; decodedWidth: number; decodedHeight: number } | { ok: false; name: string; reason?: string; message: string };
+export type Outcome =
+  | { ok: true; thumbnails: number; decodedWidth: number; decodedHeight: number }
+  | { ok: false; name: string; reason?: string; message: string };
 
 const THUMBNAILER = path.resolve(__dirname, "../../../function/src/core/thumbnailer.ts");
 

@@ -13,16 +13,22 @@ export async function captureOutput<T>(body: () => Promise<T>): Promise<{ result
   const streams = [process.stdout, process.stderr];
   const originals = streams.map((s) => s.write);
   for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       const callback = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       callback?.();
       return true;
-    });
+    };
   }
   try {
     const result = await body();
-    return { result, lines: chunks.join("").split("\n").filter((l) => l.trim() !== "") };
+    return {
+      result,
+      lines: chunks
+        .join("")
+        .split("\n")
+        .filter((l) => l.trim() !== ""),
+    };
   } finally {
     streams.forEach((stream, i) => (stream.write = originals[i]));
   }

@@ -3,7 +3,10 @@
  * core records them rather than retrying.
  */
 export class JpegDecodeError extends Error {
-  constructor(message: string, readonly reason: "too-large" | "too-complex" | "corrupt") {
+  constructor(
+    message: string,
+    readonly reason: "too-large" | "too-complex" | "corrupt",
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -11,7 +14,11 @@ export class JpegDecodeError extends Error {
 
 /** The header declares more pixels than allowed (decompression-bomb guard). */
 export class JpegTooLargeError extends JpegDecodeError {
-  constructor(readonly width: number, readonly height: number, readonly maxPixels: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly maxPixels: number,
+  ) {
     super(
       `JPEG is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels} pixels (maxPixels); refused before decoding`,
       "too-large",
@@ -31,7 +38,11 @@ export class JpegCorruptError extends JpegDecodeError {
  * (each scan re-walks the whole image, so the cost is scans × pixels).
  */
 export class JpegTooManyScansError extends JpegDecodeError {
-  constructor(readonly scans: number, readonly maxScans: number, readonly megapixels?: number) {
+  constructor(
+    readonly scans: number,
+    readonly maxScans: number,
+    readonly megapixels?: number,
+  ) {
     super(
       megapixels === undefined
         ? `JPEG has ${scans} scans, more than the limit of ${maxScans} (real encoders write at most a few dozen); refused before decoding`

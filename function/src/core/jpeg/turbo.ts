@@ -36,7 +36,17 @@ interface TurboExports {
   tjInitDecompress(): number;
   tjDestroy(handle: number): number;
   tjDecompressHeader3(handle: number, src: number, size: number, w: number, h: number, subsamp: number, cs: number): number;
-  tjDecompress2(handle: number, src: number, size: number, dst: number, width: number, pitch: number, height: number, pixelFormat: number, flags: number): number;
+  tjDecompress2(
+    handle: number,
+    src: number,
+    size: number,
+    dst: number,
+    width: number,
+    pitch: number,
+    height: number,
+    pixelFormat: number,
+    flags: number,
+  ): number;
 }
 
 /** A libjpeg error (fatal: the data cannot be decoded by this decoder). */
