@@ -15,7 +15,7 @@ import * as path from "path";
 import { Worker } from "node:worker_threads";
 import { FailureReason, PermanentError } from "../core/errors";
 import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
-import { uncrossError, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
+import { ownedBytes, uncrossError, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
 
 /** File name of the decoder thread's bundle beside dist/function/index.js. */
 export const WORKER_FILE_NAME = "thumbnailWorker.js";
@@ -109,10 +109,15 @@ export class IsolatedThumbnailer {
 
   /**
    * The core's result for these bytes, made in the thread. The caller keeps its bytes: they
-   * are copied once into a buffer that is transferred, not cloned (about 1 ms for 5 MB).
+   * are copied into a buffer that is transferred, not cloned. A caller done with its bytes
+   * passes `{ handOver: true }` instead: their buffer is moved to the thread as it is (the
+   * caller's view is left empty), which saves the copy: 0.3–1 ms of CPU for a 3 MB upload
+   * here (bench/backstopAb.ts), more when its fresh pages fault in slowly.
    */
-  make(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
-    const job = this.queue.then(() => this.stopped).then(() => this.run(bytes, options));
+  make(bytes: Uint8Array, options: ThumbnailOptions, { handOver = false }: { handOver?: boolean } = {}): Promise<ThumbnailResult> {
+    // Taken now, not when the job's turn comes: the caller's bytes are as given at this call.
+    const sent = handOver ? ownedBytes(bytes) : new Uint8Array(bytes);
+    const job = this.queue.then(() => this.stopped).then(() => this.run(sent, options));
     this.queue = job.catch(() => undefined);
     return job;
   }
@@ -141,10 +146,10 @@ export class IsolatedThumbnailer {
     return thread;
   }
 
+  /** Runs one job; `bytes` owns its whole buffer, which is transferred to the thread. */
   private run(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
     const thread = this.ensureThread();
     const id = this.nextId++;
-    const copy = new Uint8Array(bytes);
     return new Promise<ThumbnailResult>((resolve, reject) => {
       let started = Date.now();
       let settled = false;
@@ -200,8 +205,14 @@ export class IsolatedThumbnailer {
           reject(err);
         },
       };
-      const request: JobRequest = { id, bytes: copy, options };
-      thread.worker.postMessage(request, [copy.buffer as ArrayBuffer]);
+      const request: JobRequest = { id, bytes, options };
+      try {
+        thread.worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
+      } catch (err) {
+        // A buffer that cannot be moved (e.g. one Node marked untransferable) is a caller's bug, not the upload's.
+        settle();
+        reject(err as Error);
+      }
     });
   }
 
