@@ -61,7 +61,7 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
 
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let source: SourceObject | undefined;
+  let source: ReceivedSource | undefined;
   try {
     const existing = await getRecordState(deps.dynamo, config.metadataTable, imageId);
     if (existing?.Status === RecordStatus.Succeeded) {
@@ -81,13 +81,15 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     }
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
 
-    source = await readSource(deps.s3, upload, config.maxObjectBytes);
+    const read = await readSource(deps.s3, upload, config.maxObjectBytes);
+    source = received(read);
     // In a worker thread under a time and memory bound: a runaway decoder ends as a FAILED record.
-    const result = await sharedThumbnailer(decodeLimitsOf(config)).make(source.bytes, {
-      sizes: config.thumbnailSizes,
-      jpegQuality: config.jpegQuality,
-      maxPixels: config.maxImagePixels,
-    });
+    // The bytes are handed over, not copied: what the records need of them is in `source` now.
+    const result = await sharedThumbnailer(decodeLimitsOf(config)).make(
+      read.bytes,
+      { sizes: config.thumbnailSizes, jpegQuality: config.jpegQuality, maxPixels: config.maxImagePixels },
+      { handOver: true },
+    );
     const entries: ThumbnailEntry[] = result.thumbnails.map((t) => ({
       Size: t.size,
       Key: thumbnailKey(imageId, t.size, t.format),
@@ -98,7 +100,7 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       ContentType: t.contentType,
     }));
     const facts = result.facts;
-    const sourceBytes = source.bytes.length;
+    const sourceBytes = source.size;
     await putThumbnails(
       deps.s3,
       config.thumbnailBucket,
@@ -177,7 +179,7 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       ...baseRecord(imageId, upload, source, deps, attemptId),
       Status: RecordStatus.Failed,
       FailedStatus: RecordStatus.Failed,
-      ...headerFactsOf(source),
+      ...source?.headerFacts,
       Thumbnails: [],
       Reason: err.reason,
       // Decoder messages can be long; a record stays small (DynamoDB items are capped at 400 KB).
@@ -188,7 +190,7 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
       logger.info("duplicate delivery: the upload already has a record this failure does not replace", { ...where, reason: err.reason });
       return { status: "DUPLICATE", imageId };
     }
-    deps.metrics.failed(err.reason, record.DurationMs, source?.bytes.length ?? 0);
+    deps.metrics.failed(err.reason, record.DurationMs, source?.size ?? 0);
     logger.warn("upload failed permanently; recorded as FAILED", { ...where, reason: err.reason, error: err.message });
     return { status: "FAILED", imageId, reason: err.reason };
   }
@@ -249,13 +251,25 @@ function recordFromThumbnails(
   };
 }
 
-function baseRecord(imageId: string, upload: Upload, source: SourceObject | undefined, deps: Dependencies, attemptId: string) {
+/** What the records need of an upload's bytes, taken before the bytes go to the decoder thread. */
+interface ReceivedSource {
+  size: number;
+  contentType?: string;
+  /** What a FAILED record tells of the image, read from its header. */
+  headerFacts: Partial<ImageRecord>;
+}
+
+function received(source: SourceObject): ReceivedSource {
+  return { size: source.bytes.length, contentType: source.contentType, headerFacts: headerFactsOf(source.bytes) };
+}
+
+function baseRecord(imageId: string, upload: Upload, source: ReceivedSource | undefined, deps: Dependencies, attemptId: string) {
   return {
     ImageID: imageId,
     SourceBucket: upload.bucket,
     SourceKey: upload.key,
     FileName: fileNameOf(upload.key),
-    SizeBytes: source ? source.bytes.length : upload.size,
+    SizeBytes: source ? source.size : upload.size,
     ...(source?.contentType ? { ContentType: source.contentType } : {}),
     UploadTime: upload.eventTime,
     ProcessedAt: (deps.now?.() ?? new Date()).toISOString(),
@@ -274,11 +288,11 @@ function factsOf(result: ThumbnailResult): Partial<ImageRecord> {
 }
 
 /** What a failed upload's header still tells (e.g. the size of a refused bomb), if it can be read. */
-function headerFactsOf(source: SourceObject | undefined): Partial<ImageRecord> {
-  if (!source || source.bytes.length === 0) return {};
+function headerFactsOf(bytes: Uint8Array): Partial<ImageRecord> {
+  if (bytes.length === 0) return {};
   let header: ImageHeader;
   try {
-    header = readHeader(source.bytes);
+    header = readHeader(bytes);
   } catch {
     return {};
   }

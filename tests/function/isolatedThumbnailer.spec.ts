@@ -51,6 +51,28 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       assert.ok(bytes.equals(before));
     });
 
+    it("takes over bytes handed to it without copying them (the caller's view is left empty) and makes the same thumbnails", async () => {
+      const bytes = await solid(600, 400, "image/jpeg", 0x336699ff);
+      const given = new Uint8Array(bytes);
+      const direct = await makeThumbnails(bytes, OPTIONS);
+      const viaThread = await isolated.make(given, OPTIONS, { handOver: true });
+      assert.strictEqual(given.byteLength, 0, "the handed-over buffer was moved to the thread, not copied");
+      assert.deepStrictEqual(
+        viaThread.thumbnails.map((t) => t.bytes.toString("base64")),
+        direct.thumbnails.map((t) => t.bytes.toString("base64")),
+      );
+    });
+
+    it("copies handed-over bytes that share their buffer with others (a view into a larger buffer), leaving the others intact", async () => {
+      const bytes = await solid(40, 30, "image/png");
+      const larger = new Uint8Array(bytes.length + 16);
+      larger.set(bytes, 8);
+      const view = larger.subarray(8, 8 + bytes.length);
+      const result = await isolated.make(view, OPTIONS, { handOver: true });
+      assert.strictEqual(result.facts.width, 40);
+      assert.ok(Buffer.from(view).equals(bytes), "the larger buffer was not moved away");
+    });
+
     it("brings the core's PermanentError across the thread with its reason and message", async () => {
       await assert.rejects(
         isolated.make(Buffer.from("just some text"), OPTIONS),
