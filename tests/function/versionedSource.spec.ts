@@ -1,3 +1,4 @@
+import type { FunctionConfig } from "../../function/src/config";
 /**
  * A versioned source bucket (s3rver has no versioning, so the S3 and DynamoDB clients are
  * mocked here): the handler reads the exact version the event names.
@@ -11,6 +12,17 @@ import { createHandler } from "../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../function/src/observability";
 import { fromItem } from "../../function/src/record";
 import { solid } from "./support/images";
+
+const CONFIG: FunctionConfig = {
+  environment: "test",
+  sourceBucket: "src",
+  thumbnailBucket: "thumbs",
+  metadataTable: "T",
+  thumbnailSizes: [256],
+  jpegQuality: 80,
+  maxObjectBytes: 1e7,
+  maxImagePixels: 5e7,
+};
 
 describe("a versioned source bucket", () => {
   const s3 = new S3Client({ region: "us-east-1" });
@@ -36,16 +48,7 @@ describe("a versioned source bucket", () => {
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(PutItemCommand).resolves({});
     const handle = createHandler({
-      config: {
-        environment: "test",
-        sourceBucket: "src",
-        thumbnailBucket: "thumbs",
-        metadataTable: "T",
-        thumbnailSizes: [256],
-        jpegQuality: 80,
-        maxObjectBytes: 1e7,
-        maxImagePixels: 5e7,
-      },
+      config: CONFIG,
       s3,
       dynamo,
       logger: new Logger({ logLevel: "SILENT" }),
@@ -113,16 +116,7 @@ describe("a versioned source bucket", () => {
     let summary;
     try {
       const handle = createHandler({
-        config: {
-          environment: "test",
-          sourceBucket: "src",
-          thumbnailBucket: "thumbs",
-          metadataTable: "T",
-          thumbnailSizes: [256],
-          jpegQuality: 80,
-          maxObjectBytes: 1e7,
-          maxImagePixels: 5e7,
-        },
+        config: CONFIG,
         s3,
         dynamo,
         logger: new Logger({ logLevel: "SILENT" }),

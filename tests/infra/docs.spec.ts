@@ -1,3 +1,4 @@
+import { CONTRACT_OUTPUTS } from "../helpers/contractOutputs";
 import * as assert from "assert";
 import { CONFIG_KEYS } from "../../infra/config";
 import { docSection, readDoc } from "../helpers/docs";
@@ -17,17 +18,7 @@ describe("Docs of the stack", () => {
       if (text.includes(`| \`${name}\` |`)) continue;
       assert.ok(readDoc("docs/operations.md").includes(`\`${name}\``), `docs/operations.md mentions output ${name}`);
     }
-    for (const name of [
-      "sourceBucketName",
-      "thumbnailBucketName",
-      "metadataTableName",
-      "thumbnailFunctionArn",
-      "thumbnailFunctionName",
-      "logGroupName",
-      "region",
-      "deadLetterQueueUrl",
-      "deadLetterQueueArn",
-    ]) {
+    for (const name of CONTRACT_OUTPUTS) {
       assert.ok(text.includes(`| \`${name}\` |`), `outputs table lists ${name}`);
     }
     assert.match(text, /new pulumi\.StackReference\(/);

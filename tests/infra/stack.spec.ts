@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { CONTRACT_OUTPUTS } from "../helpers/contractOutputs";
 import { customResources, ofType, runWith, STACKS, stackRun } from "../helpers/program";
 
 /** What one stack deploys: [type, count]. */
@@ -17,19 +18,6 @@ const EXPECTED_RESOURCES: Record<string, number> = {
   // The wait for the execution role to propagate in IAM (infra/roleReadiness.ts).
   "pulumi-nodejs:dynamic:Resource": 1,
 };
-
-/** The output names other programs read through StackReference. */
-const CONTRACT_OUTPUTS = [
-  "sourceBucketName",
-  "thumbnailBucketName",
-  "metadataTableName",
-  "thumbnailFunctionArn",
-  "thumbnailFunctionName",
-  "logGroupName",
-  "region",
-  "deadLetterQueueUrl",
-  "deadLetterQueueArn",
-];
 
 describe("The stack", () => {
   for (const stack of STACKS) {
