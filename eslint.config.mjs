@@ -31,7 +31,7 @@ export default tseslint.config(
     // Specs and the mock harness build provider-shaped JSON on purpose, often malformed (a
     // policy spec deletes a nested property to see the rule fire): typing every such document
     // would restate the providers' schemas. Production code keeps the rule.
-    files: ["tests/**/*.ts", "tools/program-under-mocks.ts"],
+    files: ["tests/**/*.ts", "tools/harness/programUnderMocks.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
 );

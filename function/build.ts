@@ -8,11 +8,8 @@ import * as path from "path";
 import { jpegWasmAssets } from "./src/core/jpeg/wasmFile";
 import { WORKER_FILE_NAME } from "./src/worker/isolatedThumbnailer";
 
-/** Lambda's `handler` setting for the bundle. */
-export const FUNCTION_HANDLER = "index.handler";
-/** The Lambda runtime the bundle targets; the stack deploys the function on it. */
-export const FUNCTION_RUNTIME = "nodejs22.x";
-const ESBUILD_TARGET = "node22";
+// The Node version of contract/runtime.ts's FUNCTION_RUNTIME (a test binds the two).
+export const ESBUILD_TARGET = "node22";
 
 export const FUNCTION_ENTRY = path.join(__dirname, "src", "handler.ts");
 /** The decoder thread's entry: a worker loads a file, so it is bundled as its own file beside index.js. */

@@ -11,8 +11,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { bucketNameProblem } from "./naming";
-import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
-import { DECODE_BYTES_PER_PIXEL, RUNTIME_BASE_BYTES, decodeMemoryBytes } from "../function/src/contract/decodeLimits";
+import { MAX_IDLE_ALARM_HOURS } from "./monitoring/alarmLimits";
+import { DECODE_BYTES_PER_PIXEL, RUNTIME_BASE_BYTES, decodeMemoryBytes } from "../contract/decodeLimits";
 
 /** The decode memory rule lives with the function, which enforces it (see its contract/decodeLimits.ts). */
 export { decodeMemoryBytes };

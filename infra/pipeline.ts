@@ -6,14 +6,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
 import type { Environment, PipelineConfig } from "./config";
-import { DeadLetterQueue } from "./deadLetterQueue";
-import { HardenedBucket } from "./hardenedBucket";
-import { MetadataTable } from "./metadataTable";
-import { Monitoring } from "./monitoring";
+import { DeadLetterQueue } from "./operations/deadLetterQueue";
+import { HardenedBucket } from "./storage/hardenedBucket";
+import { MetadataTable } from "./storage/metadataTable";
+import { Monitoring } from "./monitoring/monitoring";
 import { physicalName, Purpose, stackBucketName } from "./naming";
 import { StackTags } from "./tags";
-import { ThumbnailFunction } from "./thumbnailFunction";
-import { UploadTrigger } from "./uploadTrigger";
+import { ThumbnailFunction } from "./compute/thumbnailFunction";
+import { UploadTrigger } from "./trigger/uploadTrigger";
 
 /** Artifacts are kept only for rollback; Lambda keeps its own copy of deployed code. */
 const ARTIFACT_NONCURRENT_DAYS = 30;

@@ -2,7 +2,7 @@
  * Reads CloudWatch Embedded Metric Format documents out of the function's captured stdout, the
  * way CloudWatch Logs would, and totals them for the summary.
  */
-import { STANDARD_DIMENSIONS } from "../function/src/contract/metrics";
+import { STANDARD_DIMENSIONS } from "../contract/metrics";
 
 export interface EmfDatapoint {
   namespace: string;

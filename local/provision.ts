@@ -4,7 +4,7 @@
  */
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import { Table } from "../function/src/contract/table";
+import { Table } from "../contract/table";
 import type { Emulators } from "./emulators";
 import type { LocalStack } from "./stack";
 

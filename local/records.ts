@@ -4,12 +4,12 @@
  */
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { Table } from "../function/src/contract/table";
-import { imageIdFor } from "../function/src/imageId";
-import type { ImageRecord } from "../function/src/record";
+import { Table } from "../contract/table";
+import { imageIdFor } from "../contract/imageId";
+import type { ImageRecord } from "../contract/record";
 import type { Emulators } from "./emulators";
 
-/** The record as the function writes it (function/src/record.ts is the schema). */
+/** The record as the function writes it (contract/record.ts is the schema). */
 export type MetadataRecord = ImageRecord;
 
 export interface ThumbnailFacts {

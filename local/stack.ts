@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, rawProjectConfig, validateConfig, type PipelineConfig } from "../infra/config";
-import { functionEnvironment } from "../infra/functionEnvironment";
+import { functionEnvironment } from "../infra/compute/functionEnvironment";
 import { deriveBucketName, physicalName, Purpose } from "../infra/naming";
 import { UsageError } from "./errors";
 

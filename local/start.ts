@@ -11,7 +11,7 @@ import * as path from "path";
 import { parseArgs, USAGE, type StartOptions } from "./cli/args";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
 import { checkInputs } from "./inputs";
-import type * as Pipeline from "./pipeline";
+import type * as Pipeline from "./localPipeline";
 
 /**
  * npm runs scripts in the package's root, not where the user typed the command; it passes
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const inputs = options.inputs.length ? checkInputs(options) : undefined;
     // Loaded after the arguments and inputs are checked, so a mistake there is reported at once.
-    const { Interrupted, runPipeline }: typeof Pipeline = await import("./pipeline");
+    const { Interrupted, runPipeline }: typeof Pipeline = await import("./localPipeline");
     interrupted = (err) => err instanceof Interrupted;
     await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, { inputs });
     if (crashed) throw crashed;

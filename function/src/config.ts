@@ -4,8 +4,8 @@
  * once, naming the variable, the value and the rule.
  */
 import * as os from "os";
-import { processMemoryLimitBytes } from "./contract/decodeLimits";
-import { EnvVar, LambdaRuntimeEnvVar } from "./contract/environment";
+import { processMemoryLimitBytes } from "../../contract/decodeLimits";
+import { EnvVar, LambdaRuntimeEnvVar } from "../../contract/environment";
 
 export interface FunctionConfig {
   environment: string;

@@ -8,12 +8,12 @@
  */
 import type { Context } from "aws-lambda";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { createAwsClients } from "./awsClients";
+import { createAwsClients } from "./adapters/awsClients";
 import { decodeLimitsOf, readConfig } from "./config";
 import { TransientError } from "./core/errors";
 import { createLogger, createMetrics, PipelineMetrics } from "./observability";
 import { processUpload, type Dependencies, type Outcome } from "./processUpload";
-import { parseS3Event } from "./s3Event";
+import { parseS3Event } from "./adapters/s3Event";
 import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export type { Dependencies, Outcome } from "./processUpload";

@@ -4,8 +4,8 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { Dimension, MetricName, MetricUnit, METRICS_NAMESPACE, SERVICE_NAME } from "./contract/metrics";
-import type { FailureReason } from "./core/errors";
+import { Dimension, MetricName, MetricUnit, METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
+import type { FailureReason } from "../../contract/failureReasons";
 
 export function createLogger(): Logger {
   return new Logger({ serviceName: SERVICE_NAME });

@@ -15,18 +15,19 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { decodeLimitsOf, type FunctionConfig } from "./config";
-import { FailureReason, isFinalReason, PermanentError, TransientError } from "./core/errors";
+import { FailureReason, isFinalReason } from "../../contract/failureReasons";
+import { PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
 import { swapsAxes } from "./core/orientation";
 import type { ThumbnailResult } from "./core/thumbnailer";
-import { imageIdFor } from "./imageId";
+import { imageIdFor } from "../../contract/imageId";
 import type { PipelineMetrics } from "./observability";
-import { fileNameOf, RecordStatus, type ImageRecord, type ThumbnailEntry } from "./record";
-import { getRecordState, putRecord } from "./recordStore";
-import type { Upload } from "./s3Event";
-import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./sourceObject";
-import { thumbnailKey, thumbnailMetadata } from "./thumbnailKeys";
-import { findThumbnails, putThumbnails, type StoredThumbnail } from "./thumbnailStore";
+import { fileNameOf, RecordStatus, type ImageRecord, type ThumbnailEntry } from "../../contract/record";
+import { getRecordState, putRecord } from "./adapters/recordStore";
+import type { Upload } from "./adapters/s3Event";
+import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./adapters/sourceObject";
+import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
+import { findThumbnails, putThumbnails, type StoredThumbnail } from "./adapters/thumbnailStore";
 import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export interface Dependencies {

@@ -11,7 +11,8 @@ import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildFunction, FUNCTION_HANDLER } from "../../function/build";
+import { FUNCTION_HANDLER } from "../../contract/runtime";
+import { buildFunction } from "../../function/build";
 import type { ContainerMessage, InvokeRequest } from "./protocol";
 
 export interface LambdaServiceOptions {

@@ -34,9 +34,9 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { EnvVar } from "../../function/src/contract/environment";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "../../function/src/contract/metrics";
-import { Table } from "../../function/src/contract/table";
+import { EnvVar } from "../../contract/environment";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
+import { Table } from "../../contract/table";
 import { deriveBucketName, functionLogGroupName, physicalName, Purpose } from "../../infra/naming";
 import { CODE_BUCKET_PARAMETER } from "../../tools/cfn/codeAsset";
 import { StackSynthesis, synthesize, writeSynthesis } from "../../tools/cfn/synth";

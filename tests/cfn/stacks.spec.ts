@@ -123,7 +123,7 @@ describe("CloudFormation templates of the real stacks", function () {
           assert.ok(!pattern.test("My_Uploads"), `${name} refuses an invalid bucket name`);
         }
         assert.ok(p[CODE_BUCKET_PARAMETER] && p[CODE_KEY_PARAMETER]);
-        // The program's content-addressed key (infra/codeArtifact.ts), one definition for both deploy paths.
+        // The program's content-addressed key (infra/compute/codeArtifact.ts), one definition for both deploy paths.
         const code = get().run.resources.find((r) => r.type === CODE_OBJECT_TYPE)!;
         assert.equal(p[CODE_KEY_PARAMETER].Default, code.inputs.key);
         assert.match(String(p[CODE_KEY_PARAMETER].Default), /^thumbnail-pipeline-\w+-thumbnailer\/[0-9a-f]{64}\.zip$/);

@@ -2,10 +2,10 @@ import { strict as assert } from "assert";
 import * as net from "net";
 import type { AddressInfo } from "net";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { createAwsClients, DEFAULT_CLIENT_TIMEOUTS } from "../../function/src/awsClients";
+import { createAwsClients, DEFAULT_CLIENT_TIMEOUTS } from "../../function/src/adapters/awsClients";
 import { TransientError } from "../../function/src/core/errors";
-import { getRecordState } from "../../function/src/recordStore";
-import { readSource } from "../../function/src/sourceObject";
+import { getRecordState } from "../../function/src/adapters/recordStore";
+import { readSource } from "../../function/src/adapters/sourceObject";
 
 /** A server that accepts connections and never answers: a stalled S3 or DynamoDB endpoint. */
 async function startSilentServer(): Promise<{ endpoint: string; close(): Promise<void> }> {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { readConfig, ConfigError, CONFIG_DEFAULTS, defaultProcessMemoryLimitBytes } from "../../function/src/config";
-import { EnvVar, LambdaRuntimeEnvVar } from "../../function/src/contract/environment";
+import { EnvVar, LambdaRuntimeEnvVar } from "../../contract/environment";
 
 const REQUIRED = {
   [EnvVar.Environment]: "dev",

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as zlib from "zlib";
 import sharp from "sharp";
 import { GifReader } from "omggif";
-import { FailureReason } from "../../function/src/core/errors";
+import { FailureReason } from "../../contract/failureReasons";
 import { decodeBitmap } from "../../function/src/core/decoders";
 import { readHeader } from "../../function/src/core/imageHeader";
 import { decodeGif } from "../../function/src/core/gifDecoder";

@@ -8,11 +8,12 @@ import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { Pipeline, event, imageIdOf, SOURCE_BUCKET, TABLE } from "./support/pipeline";
 import { solid, pngBomb } from "./support/images";
-import { Table } from "../../function/src/contract/table";
-import { Dimension, MetricName } from "../../function/src/contract/metrics";
-import { FailureReason, PermanentError, TransientError } from "../../function/src/core/errors";
-import { getRecordState } from "../../function/src/recordStore";
-import { MISSING_SOURCE_GRACE_MS } from "../../function/src/sourceObject";
+import { Table } from "../../contract/table";
+import { Dimension, MetricName } from "../../contract/metrics";
+import { FailureReason } from "../../contract/failureReasons";
+import { PermanentError, TransientError } from "../../function/src/core/errors";
+import { getRecordState } from "../../function/src/adapters/recordStore";
+import { MISSING_SOURCE_GRACE_MS } from "../../function/src/adapters/sourceObject";
 
 function s3Error(name: string, status: number, message: string): () => Error {
   return () => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });

@@ -10,12 +10,12 @@ import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { Jimp } from "jimp";
 import { Pipeline, event, imageIdOf, SOURCE_BUCKET, THUMBNAIL_BUCKET, TABLE } from "./support/pipeline";
 import { solid, pngBomb, withExifOrientation, quadrantImage, encode } from "./support/images";
-import { Table } from "../../function/src/contract/table";
-import { MetricName, METRICS_NAMESPACE, Dimension } from "../../function/src/contract/metrics";
-import { FailureReason } from "../../function/src/core/errors";
-import type { ImageRecord } from "../../function/src/record";
+import { Table } from "../../contract/table";
+import { MetricName, METRICS_NAMESPACE, Dimension } from "../../contract/metrics";
+import { FailureReason } from "../../contract/failureReasons";
+import type { ImageRecord } from "../../contract/record";
 import { buildFunction } from "../../function/build";
-import { FunctionPermissions } from "../../function/src/contract/permissions";
+import { FunctionPermissions } from "../../contract/permissions";
 
 type EmfBlob = Record<string, unknown> & {
   _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
@@ -552,7 +552,7 @@ describe("the handler's AWS calls", function () {
     await pipeline?.close();
   });
 
-  it("uses only the actions the execution role grants (function/src/contract/permissions.ts)", () => {
+  it("uses only the actions the execution role grants (contract/permissions.ts)", () => {
     const actionOf: Record<string, string> = {
       GetObjectCommand: "s3:GetObject",
       PutObjectCommand: "s3:PutObject",

@@ -1,9 +1,9 @@
 import { createHash } from "crypto";
 import * as assert from "assert";
-import { parseS3Event, decodeS3Key, encodeS3Key } from "../../function/src/s3Event";
-import { imageIdFor } from "../../function/src/imageId";
-import { thumbnailKey, thumbnailMetadata } from "../../function/src/thumbnailKeys";
-import { toItem, fromItem, type ImageRecord } from "../../function/src/record";
+import { parseS3Event, decodeS3Key, encodeS3Key } from "../../function/src/adapters/s3Event";
+import { imageIdFor } from "../../contract/imageId";
+import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
+import { toItem, fromItem, type ImageRecord } from "../../contract/record";
 
 function record(key: string, extra: Record<string, unknown> = {}) {
   return {

@@ -6,7 +6,8 @@ import * as assert from "assert";
 import { Jimp } from "jimp";
 import { PNG } from "pngjs";
 import { makeThumbnails, fitWithin, DEFAULT_THUMBNAIL_OPTIONS, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
-import { FailureReason, PermanentError } from "../../function/src/core/errors";
+import { FailureReason } from "../../contract/failureReasons";
+import { PermanentError } from "../../function/src/core/errors";
 import {
   solid,
   quadrantImage,

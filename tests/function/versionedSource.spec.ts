@@ -10,7 +10,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createHandler } from "../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../function/src/observability";
-import { fromItem } from "../../function/src/record";
+import { fromItem } from "../../contract/record";
 import { solid } from "./support/images";
 
 const CONFIG: FunctionConfig = {

@@ -1,10 +1,10 @@
 /**
- * Test helpers over the shared harness (tools/program-under-mocks.ts): cached runs per stack
+ * Test helpers over the shared harness (tools/harness/programUnderMocks.ts): cached runs per stack
  * and small queries over what the program registered.
  */
-import { runProgram, type ProgramRun, type RegisteredResource, type RunOptions } from "../../tools/program-under-mocks";
+import { runProgram, type ProgramRun, type RegisteredResource, type RunOptions } from "../../tools/harness/programUnderMocks";
 
-export * from "../../tools/program-under-mocks";
+export * from "../../tools/harness/programUnderMocks";
 
 const cache = new Map<string, Promise<ProgramRun>>();
 

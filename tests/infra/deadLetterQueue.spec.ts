@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { FunctionPermissions } from "../../function/src/contract/permissions";
+import { FunctionPermissions } from "../../contract/permissions";
 import { one, runWith, STACKS, stackRun } from "../helpers/program";
 
 describe("Dead-letter queue", () => {

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../function/build";
-import { EnvVar } from "../../function/src/contract/environment";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "../../function/src/contract/metrics";
-import { bundleSha256, codeObjectKey, directoryFiles } from "../../infra/codeArtifact";
-import { decodeTimeoutMs } from "../../function/src/contract/decodeLimits";
+import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../contract/runtime";
+import { ESBUILD_TARGET } from "../../function/build";
+import { EnvVar } from "../../contract/environment";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
+import { bundleSha256, codeObjectKey, directoryFiles } from "../../infra/compute/codeArtifact";
+import { decodeTimeoutMs } from "../../contract/decodeLimits";
 import { one, runWith, STACKS, stackRun } from "../helpers/program";
 
 const FUNCTION = "aws-native:lambda:Function";
@@ -19,6 +20,10 @@ describe("Thumbnail function", () => {
         assert.match(fn.inputs.runtime, /^nodejs(22|24)\.x$/);
         assert.strictEqual(fn.inputs.handler, FUNCTION_HANDLER);
         assert.deepStrictEqual(fn.inputs.architectures, ["arm64"]);
+      });
+
+      it("bundles for the Node.js version of the runtime it deploys", () => {
+        assert.strictEqual(ESBUILD_TARGET, FUNCTION_RUNTIME.replace(/^nodejs(\d+)\.x$/, "node$1"));
       });
 
       it("takes memory and timeout from the config", async () => {

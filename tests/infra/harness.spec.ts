@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { one, runWith, stackConfig } from "../helpers/program";
 
-describe("Program under mocks (tools/program-under-mocks.ts)", () => {
+describe("Program under mocks (tools/harness/programUnderMocks.ts)", () => {
   it("applies Pulumi.yaml defaults, then Pulumi.<stack>.yaml, then overrides, as the CLI would", () => {
     const dev = stackConfig("dev");
     assert.strictEqual(dev["thumbnail-pipeline:functionMemoryMb"], "1280", "default from Pulumi.yaml");

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { FunctionPermissions } from "../../function/src/contract/permissions";
+import { FunctionPermissions } from "../../contract/permissions";
 import type { ProgramRun } from "../helpers/program";
 import { customResources, one, STACKS, stackRun } from "../helpers/program";
 

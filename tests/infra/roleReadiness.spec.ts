@@ -5,7 +5,7 @@ import {
   RoleReadinessState,
   policyDigestOf,
   roleReadinessProvider,
-} from "../../infra/roleReadiness";
+} from "../../infra/compute/roleReadiness";
 import { one, STACKS, stackRun } from "../helpers/program";
 
 const WAIT = "pulumi-nodejs:dynamic:Resource";

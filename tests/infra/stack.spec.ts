@@ -15,7 +15,7 @@ const EXPECTED_RESOURCES: Record<string, number> = {
   "aws-native:lambda:Permission": 1,
   "aws-native:lambda:EventInvokeConfig": 1,
   "aws:s3/bucketObjectv2:BucketObjectv2": 1,
-  // The wait for the execution role to propagate in IAM (infra/roleReadiness.ts).
+  // The wait for the execution role to propagate in IAM (infra/compute/roleReadiness.ts).
   "pulumi-nodejs:dynamic:Resource": 1,
 };
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { Table } from "../../function/src/contract/table";
+import { Table } from "../../contract/table";
 import { one, STACKS, stackRun } from "../helpers/program";
 
 const TABLE = "aws-native:dynamodb:Table";

@@ -8,9 +8,9 @@ import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import { Jimp } from "jimp";
-import { EnvVar } from "../../function/src/contract/environment";
+import { EnvVar } from "../../contract/environment";
 import { parseArgs } from "../../local/cli/args";
-import { runPipeline } from "../../local/pipeline";
+import { runPipeline } from "../../local/localPipeline";
 import { loadStack } from "../../local/stack";
 
 function sink(): Writable & { text: string } {

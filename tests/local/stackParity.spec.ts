@@ -4,7 +4,7 @@
  * table's keys and indexes) is compared with what the local run uses.
  */
 import { strict as assert } from "assert";
-import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../tools/program-under-mocks";
+import { MOCK_ACCOUNT_ID, runProgram, type ProgramRun } from "../../tools/harness/programUnderMocks";
 import { metadataTableDefinition } from "../../local/provision";
 import { loadStack, PROJECT_ROOT } from "../../local/stack";
 

@@ -3,17 +3,11 @@
  * arguments. The whole program's alarms and dashboard per stack are in stack.spec.ts.
  */
 import { strict as assert } from "assert";
-import { AlarmTopic } from "../../infra/alarmTopic";
-import { AlarmPurpose, Alarms, alarmDefinitions } from "../../infra/alarms";
-import { Dashboard, dashboardBody, dashboardConsoleUrl, recentFailuresQuery } from "../../infra/dashboard";
-import { Monitoring } from "../../infra/monitoring";
-import {
-  METRICS_NAMESPACE,
-  MetricName,
-  REASON_DIMENSIONS,
-  STANDARD_DIMENSIONS,
-  standardDimensionValues,
-} from "../../function/src/contract/metrics";
+import { AlarmTopic } from "../../infra/monitoring/alarmTopic";
+import { AlarmPurpose, Alarms, alarmDefinitions } from "../../infra/monitoring/alarms";
+import { Dashboard, dashboardBody, dashboardConsoleUrl, recentFailuresQuery } from "../../infra/monitoring/dashboard";
+import { Monitoring } from "../../infra/monitoring/monitoring";
+import { METRICS_NAMESPACE, MetricName, REASON_DIMENSIONS, STANDARD_DIMENSIONS, standardDimensionValues } from "../../contract/metrics";
 import { MOCK_ACCOUNT, MOCK_REGION, ofType, underMocks, valueOf } from "./support/componentMocks";
 import { metricsOfDashboard, parseSearchExpression } from "./support/dashboardMetrics";
 

@@ -6,9 +6,9 @@ import { strict as assert } from "assert";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startEmulators, type Emulators } from "../../local/emulators";
-import { Table } from "../../function/src/contract/table";
-import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/failures";
-import { OperatorError } from "../../tools/stackOutputs";
+import { Table } from "../../contract/table";
+import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/ops/failures";
+import { OperatorError } from "../../tools/ops/stackOutputs";
 import { metadataTableDefinition } from "../../local/provision";
 
 const TABLE = "thumbnail-pipeline-dev-ImageMetadata";

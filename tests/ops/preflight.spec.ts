@@ -8,10 +8,10 @@ import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient,
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { FUNCTION_RUNTIME } from "../../function/build";
+import { FUNCTION_RUNTIME } from "../../contract/runtime";
 import { deriveBucketName } from "../../infra/naming";
-import { LAMBDA_MIN_UNRESERVED, main, stackPlan } from "../../tools/preflight";
-import { stackConfig } from "../../tools/program-under-mocks";
+import { LAMBDA_MIN_UNRESERVED, main, stackPlan } from "../../tools/ops/preflight";
+import { stackConfig } from "../../tools/harness/programUnderMocks";
 
 const ACCOUNT = "111122223333";
 // mockClient(Class) stubs the class's prototype for every instance in the process: created in

@@ -7,8 +7,8 @@ import { strict as assert } from "assert";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { describePayload, functionNameOf, main, parseDestinationRecord, redrive } from "../../tools/redrive";
-import { OperatorError } from "../../tools/stackOutputs";
+import { describePayload, functionNameOf, main, parseDestinationRecord, redrive } from "../../tools/ops/redrive";
+import { OperatorError } from "../../tools/ops/stackOutputs";
 
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/thumbnail-pipeline-prod-thumbnailer-dlq";
 const FUNCTION_NAME = "thumbnail-pipeline-prod-thumbnailer";

@@ -9,10 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { one, ofType, runWith, STACKS, stackRun, type ProgramRun, type RegisteredResource } from "../helpers/program";
-import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../../function/src/contract/metrics";
+import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../../contract/metrics";
 import { metricsOfDashboard } from "./support/dashboardMetrics";
-import { main as failuresMain } from "../../tools/failures";
-import { StackOutput } from "../../tools/stackOutputs";
+import { main as failuresMain } from "../../tools/ops/failures";
+import { StackOutput } from "../../tools/ops/stackOutputs";
 
 const PROJECT = "thumbnail-pipeline";
 

@@ -6,7 +6,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OperatorError, explainAwsError, readStackOutputs, regionOf, requireOutput, type CommandRunner } from "../../tools/stackOutputs";
+import {
+  OperatorError,
+  explainAwsError,
+  readStackOutputs,
+  regionOf,
+  requireOutput,
+  type CommandRunner,
+} from "../../tools/ops/stackOutputs";
 
 describe("stack outputs for the operator commands", () => {
   let dir: string;

@@ -9,7 +9,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { policies } from "../../policy/policies";
-import { runProgram } from "../../tools/program-under-mocks";
+import { runProgram } from "../../tools/harness/programUnderMocks";
 import { engineShape } from "./engine";
 
 /* eslint-disable @typescript-eslint/no-require-imports */

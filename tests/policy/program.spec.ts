@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { MockHooks, runProgram } from "../../tools/program-under-mocks";
+import { MockHooks, runProgram } from "../../tools/harness/programUnderMocks";
 import { CheckedResource, Finding, runPack } from "./engine";
 import { lowerCamelKeys } from "./fixtures";
 

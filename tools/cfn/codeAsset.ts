@@ -4,7 +4,7 @@
  * So the code object is left out of the template, its archive is written beside the template
  * as a zip with a content-addressed name, and the template takes the bucket and key the
  * operator uploads it to as parameters (as CDK's asset parameters do). The key's default is the
- * program's own content-addressed key (infra/codeArtifact.ts): a new bundle means a new key, and
+ * program's own content-addressed key (infra/compute/codeArtifact.ts): a new bundle means a new key, and
  * a new key redeploys the function.
  */
 import { createHash } from "crypto";

@@ -3,7 +3,7 @@
  * ids and attributes of aws-native resources (attribute names from the resource schema), the
  * account, region, partition and URL suffix, and the code object's bucket, key and version.
  */
-import type { MockCallArgs, MockHooks, MockResourceArgs, MockResourceResult } from "../program-under-mocks";
+import type { MockCallArgs, MockHooks, MockResourceArgs, MockResourceResult } from "../harness/programUnderMocks";
 import { CODE_OBJECT_ATTRIBUTES, CODE_OBJECT_TYPE } from "./codeAsset";
 import { MarkerTable, PseudoParameter } from "./markers";
 import { ResourceSchemas } from "./schemas";

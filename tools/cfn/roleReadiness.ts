@@ -1,5 +1,5 @@
 /**
- * The role-readiness wait (infra/roleReadiness.ts) is a Pulumi dynamic resource: CloudFormation
+ * The role-readiness wait (infra/compute/roleReadiness.ts) is a Pulumi dynamic resource: CloudFormation
  * has no such type, so the template leaves it out. Its dependents keep their dependency on the
  * role itself (the function's Role is a GetAtt of it). CloudFormation waits for nothing more:
  * the template header says so, for whoever deploys it.

@@ -11,7 +11,7 @@ import { MarkerTable, MarkerTarget, Resolved, ResourceKey } from "./markers";
 import { PlainValue, isRecord, toCloudFormationProperties } from "./properties";
 import { ResourceSchemas, Resource } from "./schemas";
 
-/** A resource as tools/program-under-mocks.ts reports it. */
+/** A resource as tools/harness/programUnderMocks.ts reports it. */
 export interface RegisteredResource {
   urn: string;
   type: string;

@@ -4,7 +4,7 @@
  * same content-addressed S3 key (CloudFormation redeploys the function only when the key changes).
  */
 import * as zlib from "zlib";
-import { directoryFiles } from "../../infra/codeArtifact";
+import { directoryFiles } from "../../infra/compute/codeArtifact";
 
 export interface ZipEntry {
   /** Path inside the archive, "/"-separated. */

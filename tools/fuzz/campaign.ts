@@ -7,9 +7,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { decodeMemoryBytes } from "../../function/src/contract/decodeLimits";
-import { FailureReason, PermanentError } from "../../function/src/core/errors";
-import { readHeader, type SourceFormat } from "../../function/src/core/imageHeader";
+import { decodeMemoryBytes } from "../../contract/decodeLimits";
+import { FailureReason } from "../../contract/failureReasons";
+import { PermanentError } from "../../function/src/core/errors";
+import type { SourceFormat } from "../../contract/formats";
+import { readHeader } from "../../function/src/core/imageHeader";
 import type { ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import type { IsolatedThumbnailer } from "../../function/src/worker/isolatedThumbnailer";
 import { mutate } from "./mutations";

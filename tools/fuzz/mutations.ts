@@ -6,7 +6,7 @@
  * the byte-level ones.
  */
 import * as zlib from "zlib";
-import type { SourceFormat } from "../../function/src/core/imageHeader";
+import type { SourceFormat } from "../../contract/formats";
 import type { Rng } from "./prng";
 
 export type Mutator = (bytes: Buffer, r: Rng) => Buffer;

@@ -6,7 +6,7 @@
  */
 import sharp from "sharp";
 import { Jimp } from "jimp";
-import type { SourceFormat } from "../../function/src/core/imageHeader";
+import type { SourceFormat } from "../../contract/formats";
 
 export interface Seed {
   /** Names what is special about it, e.g. "png-interlaced". */

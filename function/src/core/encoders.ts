@@ -2,19 +2,7 @@
 import { encodeJpeg } from "./jpeg/encoder";
 import type * as Pngjs from "pngjs";
 import type { Bitmap } from "./orientation";
-
-export type ThumbnailFormat = "jpeg" | "png";
-
-export const THUMBNAIL_CONTENT_TYPES: Record<ThumbnailFormat, string> = {
-  jpeg: "image/jpeg",
-  png: "image/png",
-};
-
-/** File extension of each thumbnail format, used in thumbnail keys. */
-export const THUMBNAIL_EXTENSIONS: Record<ThumbnailFormat, string> = {
-  jpeg: "jpg",
-  png: "png",
-};
+import type { ThumbnailFormat } from "../../../contract/formats";
 
 const PNG_COLOR_RGBA = 6;
 

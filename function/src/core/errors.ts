@@ -5,91 +5,7 @@
  * or DynamoDB unavailable, throttled): the invocation throws so Lambda retries it.
  */
 
-/** Why an upload permanently failed; the value of the record's Reason and of the Reason metric dimension. */
-export const FailureReason = {
-  /**
-   * Content is not an image the function decodes (WebP, HEIC, SVG, text, …), judged by magic
-   * bytes, or a TIFF whose compression the function does not decode (old-style JPEG, camera RAW codecs).
-   */
-  UnsupportedFormat: "UnsupportedFormat",
-  /** Looks like a supported format but cannot be decoded (truncated, garbage, bad header). */
-  CorruptImage: "CorruptImage",
-  /** Object is larger than MAX_OBJECT_BYTES. */
-  ObjectTooLarge: "ObjectTooLarge",
-  /** Width × height in the header exceeds MAX_IMAGE_PIXELS (decompression-bomb guard). */
-  TooManyPixels: "TooManyPixels",
-  /**
-   * Within the pixel limit but structured to cost far more work than its size warrants (e.g. a
-   * JPEG with more scans than any real encoder writes): a CPU bomb, refused before decoding.
-   */
-  TooComplex: "TooComplex",
-  /** Zero-byte object. */
-  EmptyObject: "EmptyObject",
-  /** The object no longer exists (deleted before it was processed). */
-  SourceMissing: "SourceMissing",
-  /** The key was overwritten before this upload was read, so its bytes are gone (unversioned bucket). */
-  Superseded: "Superseded",
-  /** The event names a bucket other than the configured source bucket. */
-  UnexpectedBucket: "UnexpectedBucket",
-  /**
-   * The object is in an archive storage class or tier (S3 Glacier Flexible Retrieval, Deep
-   * Archive, Intelligent-Tiering Archive/Deep Archive Access): S3 answers 403 InvalidObjectState
-   * until someone restores a copy.
-   */
-  SourceArchived: "SourceArchived",
-  /** The object is encrypted with a customer-provided key (SSE-C), which the function never has. */
-  SourceEncryptedWithCustomerKey: "SourceEncryptedWithCustomerKey",
-  /**
-   * The upload's existing record has an attribute the function cannot read (edited by hand to
-   * another type). Metric and log only: the record is left as it is (see processUpload).
-   */
-  RecordUnreadable: "RecordUnreadable",
-  /** Decoding ran past the per-image time budget (DECODE_TIMEOUT_MS) and was stopped: a decoder hang or a file built to be slow. */
-  DecodeTimeout: "DecodeTimeout",
-  /** Decoding pushed the process past its memory bound (a share of the function's memory) and was stopped: a bomb the header checks did not see. */
-  DecodeTooLarge: "DecodeTooLarge",
-  /** The decoder thread died without an answer (a crash inside a decoder, not a fault of the invocation). */
-  DecoderCrashed: "DecoderCrashed",
-} as const;
-export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
-
-/**
- * Whether a FAILED record with this reason is final: a duplicate delivery or a later attempt of
- * the same upload skips it instead of processing again. Final reasons are facts about the
- * upload's bytes or its event, which another attempt would only find again (and would record a
- * second time, overwriting ProcessedAt and counting ImagesFailed twice). Reasons that are facts
- * about the moment stay open, because a later attempt can learn more: an archived object can be
- * restored, and a "missing" or "superseded" upload may turn out to have thumbnails an earlier
- * attempt wrote. Such a record is replaced only by a better verdict (SUCCEEDED, or a final
- * reason), never by another moment failure. A new reason must be classified here: the type
- * makes a missing entry a compile error.
- */
-export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
-  UnsupportedFormat: true,
-  CorruptImage: true,
-  // Limits: to reprocess after raising one, upload the object again (a new upload, a new ImageID).
-  ObjectTooLarge: true,
-  TooManyPixels: true,
-  TooComplex: true,
-  // The decode backstop: another attempt would run the same bytes into the same decoder and
-  // spend the same budget again.
-  DecodeTimeout: true,
-  DecodeTooLarge: true,
-  DecoderCrashed: true,
-  EmptyObject: true,
-  UnexpectedBucket: true,
-  // The key cannot be removed from an existing object: re-encrypting it is a new upload.
-  SourceEncryptedWithCustomerKey: true,
-  SourceMissing: false,
-  Superseded: false,
-  SourceArchived: false,
-  // Never written to a record; listed for completeness.
-  RecordUnreadable: true,
-};
-
-export function isFinalReason(reason: FailureReason): boolean {
-  return REASON_IS_FINAL[reason];
-}
+import type { FailureReason } from "../../../contract/failureReasons";
 
 /** A failure retrying cannot fix; recorded as a FAILED record with `reason`. */
 export class PermanentError extends Error {
@@ -114,8 +30,4 @@ export class TransientError extends Error {
   ) {
     super(message, options);
   }
-}
-
-export function isPermanent(err: unknown): err is PermanentError {
-  return err instanceof PermanentError;
 }

@@ -7,7 +7,8 @@
  * output stops at width × height (see LzwTable). Nothing after the first image descriptor is read, so later
  * frames and extension chains cost nothing.
  */
-import { FailureReason, PermanentError } from "./errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
 import { assertPixelLimit } from "./imageHeader";
 import { LzwTable } from "./lzwTable";
 import type { Bitmap } from "./orientation";

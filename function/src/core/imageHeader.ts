@@ -3,17 +3,9 @@
  * decoder runs: the format (from magic bytes, never the file name), the stored dimensions
  * (so a decompression bomb is refused in microseconds), and the EXIF orientation.
  */
-import { FailureReason, PermanentError } from "./errors";
-
-export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff";
-
-export const CONTENT_TYPES: Record<SourceFormat, string> = {
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  bmp: "image/bmp",
-  tiff: "image/tiff",
-};
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
+import type { SourceFormat } from "../../../contract/formats";
 
 export interface ImageHeader {
   format: SourceFormat;

@@ -6,7 +6,8 @@
  * what the seven Adam7 passes hold, so such a file stops after that many bytes.
  */
 import * as zlib from "zlib";
-import { FailureReason, PermanentError } from "./errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
 
 const SIGNATURE_BYTES = 8;
 /** Channels per pixel by colour type (greyscale, RGB, palette, grey+alpha, RGBA). */

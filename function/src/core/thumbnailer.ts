@@ -6,15 +6,14 @@
  * decode (JPEG possibly DCT-downscaled, never below what the largest thumbnail needs) →
  * per size: jimp box resize → EXIF orientation (on the small bitmap) → encode.
  */
-import { FailureReason, PermanentError } from "./errors";
-import { CONTENT_TYPES, assertPixelLimit, readHeader, type SourceFormat } from "./imageHeader";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
+import { CONTENT_TYPES, THUMBNAIL_CONTENT_TYPES, type SourceFormat, type ThumbnailFormat } from "../../../contract/formats";
+import { assertPixelLimit, readHeader } from "./imageHeader";
 import { decodeBitmap } from "./decoders";
-import { encodeThumbnail, hasTransparency, THUMBNAIL_CONTENT_TYPES, type ThumbnailFormat } from "./encoders";
+import { encodeThumbnail, hasTransparency } from "./encoders";
 import { applyOrientation, swapsAxes, type Bitmap } from "./orientation";
 import { Jimp } from "./jimp";
-
-export type { SourceFormat } from "./imageHeader";
-export type { ThumbnailFormat } from "./encoders";
 
 export interface ThumbnailOptions {
   /** Bounding-box sizes in pixels: each thumbnail fits within size × size. */

@@ -8,7 +8,8 @@
  * result has utif2's shape (`t<tag>` → values), so utif2 only ever decodes pixels.
  */
 import * as zlib from "zlib";
-import { FailureReason, PermanentError } from "./errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
 import { assertPixelLimit } from "./imageHeader";
 import { MAX_JPEG_SCAN_MEGAPIXELS, MAX_JPEG_SCANS } from "./jpegDecoder";
 import { countJpegScans, readJpegFrameSize } from "./jpeg/header";

@@ -6,7 +6,8 @@
  * TIFF differs from GIF in reading codes most-significant bit first and widening the code one
  * entry early ("early change"), as libtiff does.
  */
-import { FailureReason, PermanentError } from "./errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "./errors";
 import { LzwTable } from "./lzwTable";
 
 const CLEAR = 256;

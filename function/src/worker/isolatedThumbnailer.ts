@@ -13,7 +13,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "node:worker_threads";
-import { FailureReason, PermanentError } from "../core/errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "../core/errors";
 import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
 import { ownedBytes, uncrossError, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
 

@@ -3,7 +3,8 @@
  * PermanentError keeps its reason and message, anything else its name, message and stack, so
  * the handler tells a bad upload (recorded) from a bug (retried) exactly as without the thread.
  */
-import { FailureReason, PermanentError } from "../core/errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "../core/errors";
 import type { ImageFacts, Thumbnail, ThumbnailOptions } from "../core/thumbnailer";
 
 export interface JobRequest {

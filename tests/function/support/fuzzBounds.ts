@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { bundleWorkerSync } from "../../../function/build";
 import { CONFIG_DEFAULTS } from "../../../function/src/config";
-import { processMemoryLimitBytes } from "../../../function/src/contract/decodeLimits";
+import { processMemoryLimitBytes } from "../../../contract/decodeLimits";
 import type { ThumbnailOptions } from "../../../function/src/core/thumbnailer";
 import { IsolatedThumbnailer } from "../../../function/src/worker/isolatedThumbnailer";
 

@@ -8,13 +8,13 @@ import { CreateTableCommand, GetItemCommand, ScanCommand, type DynamoDBClient } 
 import { Logger } from "@aws-lambda-powertools/logger";
 import { startEmulators, s3ClientFor, dynamoClientFor, type Emulators } from "../../../local/emulators";
 import { metadataTableDefinition } from "../../../local/provision";
-import { Table } from "../../../function/src/contract/table";
-import { SERVICE_NAME } from "../../../function/src/contract/metrics";
+import { Table } from "../../../contract/table";
+import { SERVICE_NAME } from "../../../contract/metrics";
 import { createHandler, type Dependencies } from "../../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../../function/src/observability";
-import { decodeS3Key, encodeS3Key } from "../../../function/src/s3Event";
-import { imageIdFor } from "../../../function/src/imageId";
-import { fromItem, type ImageRecord } from "../../../function/src/record";
+import { decodeS3Key, encodeS3Key } from "../../../function/src/adapters/s3Event";
+import { imageIdFor } from "../../../contract/imageId";
+import { fromItem, type ImageRecord } from "../../../contract/record";
 import type { FunctionConfig } from "../../../function/src/config";
 
 export const SOURCE_BUCKET = "uploads-test";

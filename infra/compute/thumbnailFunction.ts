@@ -8,11 +8,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as aws_native from "@pulumi/aws-native";
-import { FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../function/build";
+import { FUNCTION_ARCHITECTURE, FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../contract/runtime";
 import { functionEnvironment } from "./functionEnvironment";
-import { FunctionPermissions } from "../function/src/contract/permissions";
-import type { LogLevel } from "./config";
-import { bucketArn, functionLogGroupName } from "./naming";
+import { FunctionPermissions } from "../../contract/permissions";
+import type { LogLevel } from "../config";
+import { bucketArn, functionLogGroupName } from "../naming";
 import { bundleSha256, codeObjectKey, directoryFiles } from "./codeArtifact";
 import { RoleReadiness } from "./roleReadiness";
 
@@ -122,7 +122,7 @@ export class ThumbnailFunction extends pulumi.ComponentResource {
         runtime: FUNCTION_RUNTIME,
         handler: FUNCTION_HANDLER,
         // Graviton: 20% cheaper per GB-second than x86 for the same CPU-bound work.
-        architectures: ["arm64"],
+        architectures: [FUNCTION_ARCHITECTURE],
         memorySize: args.memoryMb,
         timeout: args.timeoutSeconds,
         role: this.role.arn,

@@ -3,9 +3,9 @@
  * schema (README section "function" documents it for readers of the table).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { Table } from "./contract/table";
-import type { FailureReason } from "./core/errors";
-import type { SourceFormat, ThumbnailFormat } from "./core/thumbnailer";
+import { Table } from "./table";
+import type { FailureReason } from "./failureReasons";
+import type { SourceFormat, ThumbnailFormat } from "./formats";
 
 export const RecordStatus = { Succeeded: "SUCCEEDED", Failed: "FAILED" } as const;
 export type RecordStatus = (typeof RecordStatus)[keyof typeof RecordStatus];

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import { denyInsecureTransport } from "./denyInsecureTransport";
+import { denyInsecureTransport } from "../denyInsecureTransport";
 
 /** SQS's maximum retention: two weeks to notice, fix and redrive. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 60 * 60;

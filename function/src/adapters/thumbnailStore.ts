@@ -4,8 +4,8 @@
  */
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
-import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "./core/encoders";
-import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "./thumbnailKeys";
+import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "../../../contract/formats";
+import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "../../../contract/thumbnailKeys";
 
 export interface ThumbnailObject {
   key: string;

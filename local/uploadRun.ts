@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { RecordStatus } from "../function/src/record";
+import { RecordStatus } from "../contract/record";
 import type { StartOptions } from "./cli/args";
 import { MetricTotals, parseEmf } from "./emf";
 import type { Emulators, S3EventRecordFromEmulator } from "./emulators";

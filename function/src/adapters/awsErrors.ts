@@ -1,5 +1,5 @@
 /** Classifies AWS SDK errors; anything not recognised as a fact about the upload is transient. */
-import { TransientError } from "./core/errors";
+import { TransientError } from "../core/errors";
 
 interface SdkError {
   name?: string;

@@ -9,15 +9,26 @@
  * thumbnails), and a new upload of the same key maps to a new one.
  */
 import { createHash } from "crypto";
-import type { Upload } from "./s3Event";
 
-export function uploadMark(upload: Pick<Upload, "sequencer" | "versionId" | "eTag">): string {
+/** What identifies an upload in its S3 event (the function's Upload has these and more). */
+export interface UploadIdentity {
+  bucket: string;
+  /** The object key, decoded. */
+  key: string;
+  /** The event's sequencer; empty in hand-made events. */
+  sequencer: string;
+  versionId?: string;
+  /** ETag, without quotes. */
+  eTag: string;
+}
+
+export function uploadMark(upload: Pick<UploadIdentity, "sequencer" | "versionId" | "eTag">): string {
   if (upload.sequencer) return `sequencer:${upload.sequencer}`;
   if (upload.versionId) return `version:${upload.versionId}`;
   return `etag:${upload.eTag}`;
 }
 
-export function imageIdFor(upload: Pick<Upload, "bucket" | "key" | "sequencer" | "versionId" | "eTag">): string {
+export function imageIdFor(upload: UploadIdentity): string {
   return createHash("sha256")
     .update(JSON.stringify([upload.bucket, upload.key, uploadMark(upload)]), "utf8")
     .digest("hex")

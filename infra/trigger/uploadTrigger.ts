@@ -16,7 +16,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import { bucketArn } from "./naming";
+import { bucketArn } from "../naming";
 
 /** Every way an object comes into being: PUT, POST, COPY and completed multipart uploads. */
 export const TRIGGER_EVENT = "s3:ObjectCreated:*";

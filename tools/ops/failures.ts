@@ -6,8 +6,8 @@
 import { parseArgs } from "util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import { Table } from "../function/src/contract/table";
-import { RecordStatus, type ImageRecord } from "../function/src/record";
+import { Table } from "../../contract/table";
+import { RecordStatus, type ImageRecord } from "../../contract/record";
 import {
   OperatorError,
   StackOutput,

@@ -6,10 +6,11 @@
  * retries converge on one record and count it once.
  */
 import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { Table } from "./contract/table";
+import { Table } from "../../../contract/table";
 import { transient, errorName } from "./awsErrors";
-import { FailureReason, PermanentError, REASON_IS_FINAL, isFinalReason } from "./core/errors";
-import { attributeType, RecordStatus, toItem, type ImageRecord } from "./record";
+import { FailureReason, REASON_IS_FINAL, isFinalReason } from "../../../contract/failureReasons";
+import { PermanentError } from "../core/errors";
+import { attributeType, RecordStatus, toItem, type ImageRecord } from "../../../contract/record";
 
 /** What the function decides by; the rest of a record is for people and is never read back. */
 export interface RecordState {

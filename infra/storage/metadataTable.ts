@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import { Table } from "../function/src/contract/table";
+import { Table } from "../../contract/table";
 
 export interface MetadataTableArgs {
   /** Physical name; create-only (changing it replaces the table and loses its items). */

@@ -14,12 +14,12 @@ import { prepareOutDir } from "./outDir";
 import { ProgressBar } from "./progress";
 import { provision } from "./provision";
 import { formatSummary, type Report } from "./report";
-import { Interrupted, Run, type PipelineIo } from "./run";
+import { Interrupted, Run, type PipelineIo } from "./uploadRun";
 import { LambdaService } from "./runtime/lambdaService";
 import { loadStack } from "./stack";
 import { watchDirectories } from "./watch";
 
-export { Interrupted, type PipelineIo } from "./run";
+export { Interrupted, type PipelineIo } from "./uploadRun";
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Interrupted());

@@ -3,9 +3,9 @@
  * template plus the function's code archive (README, "CloudFormation").
  */
 import * as path from "path";
-import { CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER } from "./cfn/codeAsset";
-import { SynthError } from "./cfn/errors";
-import { DEFAULT_OUT_DIR, synthesize, writeSynthesis } from "./cfn/synth";
+import { CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER } from "./codeAsset";
+import { SynthError } from "./errors";
+import { DEFAULT_OUT_DIR, synthesize, writeSynthesis } from "./synth";
 
 function usage(problem: string): never {
   console.error(`${problem}\nusage: npm run synth -- --stack <dev|prod> [--out <dir>]`);

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import { METRICS_NAMESPACE, MetricName, STANDARD_DIMENSIONS, standardDimensionValues } from "../function/src/contract/metrics";
+import { METRICS_NAMESPACE, MetricName, STANDARD_DIMENSIONS, standardDimensionValues } from "../../contract/metrics";
 import { MAX_IDLE_ALARM_HOURS } from "./alarmLimits";
 
 /** The suffix of each alarm's name (after the stack's prefix); also the alarms' keys. */

@@ -7,8 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import type { TransitionStorageClass } from "./config";
-import { denyInsecureTransport } from "./denyInsecureTransport";
+import type { TransitionStorageClass } from "../config";
+import { denyInsecureTransport } from "../denyInsecureTransport";
 
 /** Abandoned multipart uploads are billed as storage until aborted. */
 const ABORT_INCOMPLETE_MULTIPART_DAYS = 7;

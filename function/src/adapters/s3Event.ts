@@ -3,17 +3,11 @@
  * for spaces), so keys are decoded here; everything downstream uses the real key.
  */
 import type { S3Event, S3EventRecord } from "aws-lambda";
+import type { UploadIdentity } from "../../../contract/imageId";
 
-export interface Upload {
-  bucket: string;
-  /** The object key, decoded. */
-  key: string;
+export interface Upload extends UploadIdentity {
   /** Object size from the event, bytes. */
   size: number;
-  /** ETag from the event, without quotes. */
-  eTag: string;
-  /** Present when the bucket is versioned. */
-  versionId?: string;
   /** Orders events of one key: a greater sequencer is a later event. */
   sequencer: string;
   /** The event's time (ISO-8601 UTC), i.e. when the upload completed. */

@@ -7,8 +7,7 @@
  * once written: a late, older event can only ever write its own upload's thumbnails, never
  * replace a newer upload's, and caches may keep thumbnails forever.
  */
-import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "./core/encoders";
-import type { SourceFormat } from "./core/thumbnailer";
+import { THUMBNAIL_EXTENSIONS, type SourceFormat, type ThumbnailFormat } from "./formats";
 
 export function thumbnailKey(imageId: string, size: number, format: ThumbnailFormat): string {
   return `${imageId}/${size}.${THUMBNAIL_EXTENSIONS[format]}`;

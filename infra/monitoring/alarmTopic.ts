@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import { denyInsecureTransport } from "./denyInsecureTransport";
+import { denyInsecureTransport } from "../denyInsecureTransport";
 
 export interface AlarmTopicArgs {
   /** Physical name of the topic. */

@@ -4,7 +4,8 @@
  * bytes to an older upload's record.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { FailureReason, PermanentError } from "./core/errors";
+import { FailureReason } from "../../../contract/failureReasons";
+import { PermanentError } from "../core/errors";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
 import type { Upload } from "./s3Event";
 

@@ -12,7 +12,7 @@ import {
   REASON_DIMENSIONS,
   STANDARD_DIMENSIONS,
   standardDimensionValues,
-} from "../function/src/contract/metrics";
+} from "../../contract/metrics";
 
 /** Everything the body depends on, resolved. */
 export interface DashboardBodyParams {

@@ -3,9 +3,9 @@
  * definition, used by the function component (deployed) and by `npm start` (local), so the two
  * cannot drift. Generic in the value type: Pulumi Inputs in the stack, plain strings locally.
  */
-import { EnvVar } from "../function/src/contract/environment";
-import { METRICS_NAMESPACE, SERVICE_NAME } from "../function/src/contract/metrics";
-import { decodeTimeoutMs } from "../function/src/contract/decodeLimits";
+import { EnvVar } from "../../contract/environment";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
+import { decodeTimeoutMs } from "../../contract/decodeLimits";
 
 export interface FunctionSettings<T> {
   environment: string;

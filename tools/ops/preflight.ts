@@ -5,7 +5,7 @@
  * exit code is 1 when a check fails.
  *
  * It reads the stack's settings the way the program does: Pulumi.yaml defaults under
- * Pulumi.<stack>.yaml (tools/program-under-mocks.ts, stackConfig), validated by infra/config.ts,
+ * Pulumi.<stack>.yaml (tools/harness/programUnderMocks.ts, stackConfig), validated by infra/config.ts,
  * named by infra/naming.ts. Read-only: it calls Get/Head/List APIs only.
  *
  * What it cannot know is said in README (Deploying): IAM permissions of the deploying identity
@@ -18,10 +18,10 @@ import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient,
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { FUNCTION_RUNTIME } from "../function/build";
-import { rawProjectConfig, validateConfig, type PipelineConfig } from "../infra/config";
-import { physicalName, Purpose, stackBucketName } from "../infra/naming";
-import { REPO_ROOT, readProjectFile, stackConfig } from "./program-under-mocks";
+import { FUNCTION_ARCHITECTURE as ARCHITECTURE, FUNCTION_RUNTIME } from "../../contract/runtime";
+import { rawProjectConfig, validateConfig, type PipelineConfig } from "../../infra/config";
+import { physicalName, Purpose, stackBucketName } from "../../infra/naming";
+import { REPO_ROOT, readProjectFile, stackConfig } from "../harness/programUnderMocks";
 import { OperatorError, explainAwsError, runCli } from "./stackOutputs";
 
 const USAGE = `usage: npm run preflight -- --stack <name>
@@ -38,8 +38,6 @@ export const DEFAULT_QUOTAS = {
   /** Tables per account per region (DynamoDB service quotas). */
   dynamodbTables: 2_500,
 } as const;
-/** The function's architecture (infra/thumbnailFunction.ts). */
-const ARCHITECTURE = "arm64";
 
 export type Verdict = "ok" | "warn" | "fail";
 export interface CheckResult {

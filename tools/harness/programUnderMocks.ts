@@ -30,7 +30,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(REPO_ROOT, "index.ts");
 
 /** Account id and partition the default mocks answer with. */

@@ -8,7 +8,7 @@ import * as aws_native from "@pulumi/aws-native";
 import { AlarmTopic } from "./alarmTopic";
 import { Alarms } from "./alarms";
 import { Dashboard } from "./dashboard";
-import { physicalName } from "./naming";
+import { physicalName } from "../naming";
 
 /** Purposes in the names of the monitoring resources (alarms add theirs, see alarms.ts). */
 export const MonitoringPurpose = { alarmTopic: "alarms", dashboard: "dashboard" } as const;
