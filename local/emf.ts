@@ -23,26 +23,39 @@ interface EmfDocument {
   [key: string]: unknown;
 }
 
-/** Every metric datapoint in the output; lines that are not EMF JSON are skipped. */
-export function parseEmf(output: string): EmfDatapoint[] {
+/**
+ * Every metric datapoint in the output, one per metric and dimension set, as CloudWatch stores
+ * them (a blob with two dimension sets publishes each metric twice). Lines that are not EMF JSON
+ * are skipped; with `strict`, an EMF blob that names a dimension without a string value or a
+ * metric without a value is an error (CloudWatch would drop it), which the metrics-contract tests rely on.
+ */
+export function parseEmf(output: string, options: { strict?: boolean } = {}): EmfDatapoint[] {
   const points: EmfDatapoint[] = [];
   for (const line of output.split("\n")) {
     const start = line.indexOf("{");
     if (start < 0 || !line.includes("CloudWatchMetrics")) continue;
     let document: EmfDocument;
     try {
-      document = JSON.parse(line.slice(start));
+      document = JSON.parse(line.slice(start)) as EmfDocument;
     } catch {
       continue;
     }
+    const invalid = (what: string) => {
+      if (options.strict) throw new Error(`EMF blob ${what}: ${line}`);
+    };
     for (const directive of document._aws?.CloudWatchMetrics ?? []) {
-      const dimensionNames = [...new Set(directive.Dimensions.flat())];
-      const dimensions: Record<string, string> = {};
-      for (const name of dimensionNames) dimensions[name] = String(document[name]);
-      for (const metric of directive.Metrics) {
-        const raw = document[metric.Name];
-        const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === "number");
-        points.push({ namespace: directive.Namespace, name: metric.Name, unit: metric.Unit ?? "None", values, dimensions });
+      for (const set of directive.Dimensions) {
+        const dimensions: Record<string, string> = {};
+        for (const name of set) {
+          if (typeof document[name] !== "string") invalid(`names dimension ${name} without a string value`);
+          dimensions[name] = String(document[name]);
+        }
+        for (const metric of directive.Metrics) {
+          const raw = document[metric.Name];
+          if (raw === undefined) invalid(`declares metric ${metric.Name} without a value`);
+          const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is number => typeof v === "number");
+          points.push({ namespace: directive.Namespace, name: metric.Name, unit: metric.Unit ?? "None", values, dimensions });
+        }
       }
     }
   }

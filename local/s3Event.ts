@@ -4,23 +4,8 @@
  * sequencer is the millisecond clock (two uploads in one millisecond tie) and its ARN is
  * malformed. This module turns an s3rver event into what AWS would deliver.
  */
+import { encodeS3EventKey } from "../contract/s3EventKey";
 import type { S3EventRecordFromEmulator } from "./emulators";
-
-/**
- * Encodes a key as S3 does in event notifications: form-style URL encoding, so a space becomes
- * '+', a literal '+' becomes %2B, and '/' is kept.
- */
-export function encodeS3EventKey(key: string): string {
-  return key
-    .split("/")
-    .map((segment) => encodeURIComponent(segment).replace(/%20/g, "+"))
-    .join("/");
-}
-
-/** The inverse of encodeS3EventKey, as AWS documents for handlers. */
-export function decodeS3EventKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, " "));
-}
 
 /**
  * Real sequencers are hexadecimal strings that grow with each event for the same key; they are

@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import * as assert from "assert";
-import { parseS3Event, decodeS3Key, encodeS3Key } from "../../function/src/adapters/s3Event";
+import { parseS3Event } from "../../function/src/adapters/s3Event";
+import { decodeS3EventKey, encodeS3EventKey } from "../../contract/s3EventKey";
 import { imageIdFor } from "../../contract/imageId";
 import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
 import { toItem, fromItem, type ImageRecord } from "../../contract/record";
@@ -21,14 +22,14 @@ describe("S3 event parsing", () => {
     ["%E6%97%A5%E6%9C%AC.jpg", "日本.jpg"],
     ["dir/sub+dir/x.png", "dir/sub dir/x.png"],
   ]) {
-    it(`decodes the event key ${encoded} to ${key}, and encodes it back`, () => {
-      assert.strictEqual(decodeS3Key(encoded), key);
-      assert.strictEqual(decodeS3Key(encodeS3Key(key)), key);
+    it(`decodes the event key ${encoded} to ${key}, and encodes it back as S3 does`, () => {
+      assert.strictEqual(decodeS3EventKey(encoded), key);
+      assert.strictEqual(encodeS3EventKey(key), encoded);
     });
   }
 
   it("keeps a key that is not valid percent-encoding as it is", () => {
-    assert.strictEqual(decodeS3Key("bad%zz.jpg"), "bad%zz.jpg");
+    assert.strictEqual(decodeS3EventKey("bad%zz.jpg"), "bad%zz.jpg");
   });
 
   it("turns ObjectCreated records into uploads and skips the rest", () => {

@@ -73,6 +73,40 @@ describe("EMF reading", () => {
   });
 });
 
+describe("EMF dimension sets", () => {
+  const twoSets = emf(
+    { service: "thumbnailer", Environment: "dev", Reason: "CorruptImage", ImagesFailed: 1 },
+    [["ImagesFailed", "Count"]],
+    [
+      ["service", "Environment"],
+      ["service", "Environment", "Reason"],
+    ],
+  );
+
+  it("publishes a metric once per dimension set, as CloudWatch stores it", () => {
+    const points = parseEmf(twoSets);
+    assert.deepEqual(
+      points.map((p) => p.dimensions),
+      [
+        { service: "thumbnailer", Environment: "dev" },
+        { service: "thumbnailer", Environment: "dev", Reason: "CorruptImage" },
+      ],
+    );
+  });
+
+  it("in strict mode, refuses a blob whose dimension or metric has no value (CloudWatch would drop it)", () => {
+    const noReason = emf(
+      { service: "thumbnailer", Environment: "dev", ImagesFailed: 1 },
+      [["ImagesFailed", "Count"]],
+      [["service", "Reason"]],
+    );
+    assert.throws(() => parseEmf(noReason, { strict: true }), /names dimension Reason without a string value/);
+    const noValue = emf({ service: "thumbnailer" }, [["ImagesFailed", "Count"]], [["service"]]);
+    assert.throws(() => parseEmf(noValue, { strict: true }), /declares metric ImagesFailed without a value/);
+    assert.equal(parseEmf(noValue).length, 1, "without strict, it is read as a datapoint with no values");
+  });
+});
+
 describe("percentile", () => {
   it("uses the nearest rank", () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { decodeS3EventKey, encodeS3EventKey, Sequencer, toAwsS3Event } from "../../local/s3Event";
+import { decodeS3EventKey, encodeS3EventKey } from "../../contract/s3EventKey";
+import { Sequencer, toAwsS3Event } from "../../local/s3Event";
 
 describe("local S3 events", () => {
   describe("encodeS3EventKey", () => {

@@ -20,11 +20,12 @@ import { Dimension, METRICS_NAMESPACE, MetricName, REASON_DIMENSIONS, SERVICE_NA
 import { readConfig } from "../../function/src/config";
 import { createHandler } from "../../function/src/handler";
 import { createLogger, createMetrics, PipelineMetrics } from "../../function/src/observability";
-import { encodeS3Key } from "../../function/src/adapters/s3Event";
+import { encodeS3EventKey } from "../../contract/s3EventKey";
 import { FailureReason } from "../../contract/failureReasons";
 import { FailureLogFields } from "../../infra/monitoring/dashboard";
 import { listFailures } from "../../tools/ops/failures";
-import { captureOutput, emittedMetrics, findEmitted, type EmittedMetric, type WatchedMetric } from "./support/emf";
+import { parseEmf, type EmfDatapoint } from "../../local/emf";
+import { captureOutput, findEmitted, type WatchedMetric } from "./support/emf";
 import { metricsOfDashboard, parseSearchExpression } from "./support/dashboardMetrics";
 import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { metadataTableDefinition } from "../../local/provision";
@@ -36,7 +37,7 @@ const FLAKY = "photos/flaky.png";
 interface Observed {
   environment: string;
   tableName: string;
-  emitted: EmittedMetric[];
+  emitted: EmfDatapoint[];
   logs: Record<string, any>[];
   invocationError?: Error;
 }
@@ -64,7 +65,7 @@ function s3Record(bucket: string, key: string, size: number, eTag: string, seque
     eventSource: "aws:s3",
     eventName: "ObjectCreated:Put",
     eventTime: "2026-11-27T04:00:00.000Z",
-    s3: { bucket: { name: bucket }, object: { key: encodeS3Key(key), size, eTag, sequencer } },
+    s3: { bucket: { name: bucket }, object: { key: encodeS3EventKey(key), size, eTag, sequencer } },
   };
 }
 
@@ -159,7 +160,7 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         observed.set(stack, {
           environment: variables[EnvVar.Environment],
           tableName,
-          emitted: emittedMetrics(lines),
+          emitted: parseEmf(lines.join("\n"), { strict: true }),
           logs,
           invocationError,
         });
@@ -179,7 +180,7 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const o = observed.get(stack)!;
         assert.ok(o.invocationError, "the transient failure makes the invocation throw, so Lambda retries");
         assert.match(o.invocationError.message, /1 of 3 uploads failed transiently/);
-        const names = new Set(o.emitted.map((e) => e.metricName));
+        const names = new Set(o.emitted.map((e) => e.name));
         for (const name of Object.values(MetricName)) assert.ok(names.has(name), `the function emitted ${name}`);
       });
 
@@ -223,7 +224,7 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const byReason = observed.get(stack)!.emitted.filter((e) => Dimension.Reason in e.dimensions);
         assert.ok(byReason.length > 0, "the corrupt upload emitted a per-reason ImagesFailed");
         for (const e of byReason) {
-          assert.equal(e.metricName, search.terms.MetricName);
+          assert.equal(e.name, search.terms.MetricName);
           assert.deepEqual(Object.keys(e.dimensions).sort(), [...search.dimensionNames].sort());
           assert.deepEqual([...search.dimensionNames], [...REASON_DIMENSIONS]);
           assert.equal(e.dimensions[Dimension.Environment], search.terms[Dimension.Environment]);

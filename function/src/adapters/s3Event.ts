@@ -4,6 +4,7 @@
  */
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import type { UploadIdentity } from "../../../contract/imageId";
+import { decodeS3EventKey } from "../../../contract/s3EventKey";
 
 export interface Upload extends UploadIdentity {
   /** Object size from the event, bytes. */
@@ -19,22 +20,6 @@ export interface ParsedEvent {
   uploads: Upload[];
   /** Records that are not ObjectCreated events, with why they were skipped. */
   skipped: { eventName: string; reason: string }[];
-}
-
-/** S3's encoding: application/x-www-form-urlencoded, so '+' is a space and '%2B' is '+'. */
-export function decodeS3Key(encoded: string): string {
-  const plus = encoded.replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    // Not valid percent-encoding: the sender did not encode the key; use it as given.
-    return encoded;
-  }
-}
-
-/** The inverse, for tests and local tools that build S3-shaped events. */
-export function encodeS3Key(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, "+");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -58,7 +43,7 @@ export function parseS3Event(event: unknown): ParsedEvent {
     }
     uploads.push({
       bucket: record.s3.bucket.name,
-      key: decodeS3Key(object.key),
+      key: decodeS3EventKey(object.key),
       size: Number(object.size ?? 0),
       eTag: String(object.eTag ?? "").replace(/^"|"$/g, ""),
       ...(object.versionId ? { versionId: object.versionId } : {}),

@@ -12,7 +12,7 @@ import { Table } from "../../../contract/table";
 import { SERVICE_NAME } from "../../../contract/metrics";
 import { createHandler, type Dependencies } from "../../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../../function/src/observability";
-import { decodeS3Key, encodeS3Key } from "../../../function/src/adapters/s3Event";
+import { decodeS3EventKey, encodeS3EventKey } from "../../../contract/s3EventKey";
 import { imageIdFor } from "../../../contract/imageId";
 import { fromItem, type ImageRecord } from "../../../contract/record";
 import type { FunctionConfig } from "../../../function/src/config";
@@ -177,7 +177,7 @@ export class Pipeline {
           arn: `arn:aws:s3:::${options.bucket ?? SOURCE_BUCKET}`,
         },
         object: {
-          key: encodeS3Key(key),
+          key: encodeS3EventKey(key),
           size,
           eTag,
           sequencer: options.sequencer ?? `00${this.sequence.toString(16).toUpperCase().padStart(14, "0")}`,
@@ -227,7 +227,7 @@ export class Pipeline {
 /** The ImageID the function derives from an event record. */
 export function imageIdOf(record: ReturnType<Pipeline["eventRecord"]>): string {
   const o = record.s3.object;
-  return imageIdFor({ bucket: record.s3.bucket.name, key: decodeS3Key(o.key), sequencer: o.sequencer, eTag: o.eTag });
+  return imageIdFor({ bucket: record.s3.bucket.name, key: decodeS3EventKey(o.key), sequencer: o.sequencer, eTag: o.eTag });
 }
 
 export function event(...records: unknown[]) {

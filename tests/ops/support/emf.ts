@@ -1,7 +1,8 @@
 /**
- * Captures what a piece of code writes (where Powertools writes EMF and JSON logs) and reads
- * the Embedded Metric Format out of it.
+ * Captures what a piece of code writes (where Powertools writes EMF and JSON logs), and matches
+ * what it emitted (read by local/emf.ts's parseEmf) against what alarms and the dashboard watch.
  */
+import type { EmfDatapoint } from "../../../local/emf";
 
 /**
  * Runs `body` with process.stdout and process.stderr captured (Powertools Logger writes WARN
@@ -34,44 +35,6 @@ export async function captureOutput<T>(body: () => Promise<T>): Promise<{ result
   }
 }
 
-/** One metric as CloudWatch stores it from an EMF blob: namespace, name, one dimension set with its values. */
-export interface EmittedMetric {
-  namespace: string;
-  metricName: string;
-  unit?: string;
-  /** Dimension name → value, exactly the names of one of the blob's dimension sets. */
-  dimensions: Record<string, string>;
-}
-
-/** Every (metric × dimension set) the EMF lines among `lines` publish; other lines are ignored. */
-export function emittedMetrics(lines: string[]): EmittedMetric[] {
-  const out: EmittedMetric[] = [];
-  for (const line of lines) {
-    let blob: any;
-    try {
-      blob = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    const directives = blob?._aws?.CloudWatchMetrics;
-    if (!Array.isArray(directives)) continue;
-    for (const d of directives) {
-      for (const set of d.Dimensions as string[][]) {
-        const dimensions: Record<string, string> = {};
-        for (const name of set) {
-          if (typeof blob[name] !== "string") throw new Error(`EMF blob names dimension ${name} without a string value: ${line}`);
-          dimensions[name] = blob[name];
-        }
-        for (const m of d.Metrics as { Name: string; Unit?: string }[]) {
-          if (blob[m.Name] === undefined) throw new Error(`EMF blob declares metric ${m.Name} without a value: ${line}`);
-          out.push({ namespace: d.Namespace, metricName: m.Name, unit: m.Unit, dimensions });
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /** What an alarm (or dashboard entry) watches: CloudWatch matches all of it exactly. */
 export interface WatchedMetric {
   namespace: string;
@@ -83,12 +46,12 @@ export interface WatchedMetric {
  * The emitted metric a watcher would receive data from, or undefined. CloudWatch matches the
  * namespace, the name and the whole dimension set (names and values), nothing less.
  */
-export function findEmitted(emitted: EmittedMetric[], watched: WatchedMetric): EmittedMetric | undefined {
+export function findEmitted(emitted: EmfDatapoint[], watched: WatchedMetric): EmfDatapoint | undefined {
   const names = Object.keys(watched.dimensions).sort();
   return emitted.find(
     (e) =>
       e.namespace === watched.namespace &&
-      e.metricName === watched.metricName &&
+      e.name === watched.metricName &&
       Object.keys(e.dimensions).sort().join("\u0000") === names.join("\u0000") &&
       names.every((n) => e.dimensions[n] === watched.dimensions[n]),
   );
