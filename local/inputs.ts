@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UsageError } from "./errors";
+import { UsageError } from "../tools/cli";
 
 export interface InputFile {
   /** The object key it is uploaded under. */

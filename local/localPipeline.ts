@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import type { StartOptions } from "./cli/args";
 import { startEmulators, type Emulators } from "./emulators";
-import { EnvironmentError } from "./errors";
+import { EnvironmentError } from "../tools/cli";
 import { checkInputs, resolveInputs, type CheckedInputs, type InputFile } from "./inputs";
 import { prepareOutDir } from "./outDir";
 import { ProgressBar } from "./progress";

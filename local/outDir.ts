@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { UsageError } from "./errors";
+import { UsageError } from "../tools/cli";
 
 const MARKER = ".thumbnail-pipeline-out";
 const MANAGED = ["originals", "thumbnails", "records", "logs", "index.html"];

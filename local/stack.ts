@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, rawProjectConfig, validateConfig, type PipelineConfig } from "../infra/config";
 import { functionEnvironment } from "../infra/compute/functionEnvironment";
 import { deriveBucketName, physicalName, Purpose } from "../infra/naming";
-import { UsageError } from "./errors";
+import { UsageError } from "../tools/cli";
 
 export interface LocalStack {
   stack: string;

@@ -9,7 +9,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import * as path from "path";
 import { parseArgs, USAGE, type StartOptions } from "./cli/args";
-import { EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED } from "./errors";
+import { ExitCode } from "../tools/cli";
 import { checkInputs } from "./inputs";
 import type * as Pipeline from "./localPipeline";
 
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     interrupts++;
     if (interrupts > 1) {
       process.stderr.write("\nStopping now.\n");
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(ExitCode.Interrupted);
     }
     process.stderr.write("\nShutting down (Ctrl-C again to force)…\n");
     controller.abort();
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     const options = relativeToCaller(parseArgs(argv));
     if (options.help) {
       process.stdout.write(USAGE + "\n");
-      return EXIT_OK;
+      return ExitCode.Ok;
     }
     const inputs = options.inputs.length ? checkInputs(options) : undefined;
     // Loaded after the arguments and inputs are checked, so a mistake there is reported at once.
@@ -64,10 +64,10 @@ async function main(argv: string[]): Promise<number> {
     interrupted = (err) => err instanceof Interrupted;
     await runPipeline(options, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal }, { inputs });
     if (crashed) throw crashed;
-    return EXIT_OK;
+    return ExitCode.Ok;
   } catch (caught) {
     const err = crashed ?? caught;
-    if (!crashed && interrupted(err)) return EXIT_INTERRUPTED;
+    if (!crashed && interrupted(err)) return ExitCode.Interrupted;
     const exitCode = (err as { exitCode?: number }).exitCode;
     if (typeof exitCode === "number") {
       process.stderr.write(`npm start: ${(err as Error).message}\n`);
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       ? ((err as Error)?.stack ?? String(err))
       : `${(err as Error)?.message ?? err} (set DEBUG=1 for details)`;
     process.stderr.write(`npm start: unexpected error: ${detail}\n`);
-    return EXIT_UNEXPECTED;
+    return ExitCode.Failed;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

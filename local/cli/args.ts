@@ -3,7 +3,7 @@
  * as one line naming the option, the value and the rule, before anything starts.
  */
 import * as os from "os";
-import { UsageError } from "../errors";
+import { UsageError } from "../../tools/cli";
 
 export interface StartOptions {
   stack: string;

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { MAX_CONCURRENCY, parseArgs } from "../../local/cli/args";
-import { UsageError } from "../../local/errors";
+import { UsageError } from "../../tools/cli";
 
 function refuses(argv: string[], message: RegExp): void {
   assert.throws(

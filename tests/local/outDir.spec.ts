@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { UsageError } from "../../local/errors";
+import { UsageError } from "../../tools/cli";
 import { resolveInputs } from "../../local/inputs";
 import { prepareOutDir, writeFileUnder } from "../../local/outDir";
 

@@ -6,7 +6,7 @@ import { EnvVar } from "../../contract/environment";
 import { decodeTimeoutMs } from "../../contract/decodeLimits";
 import { validateConfig } from "../../infra/config";
 import { deriveBucketName, physicalName, Purpose } from "../../infra/naming";
-import { UsageError } from "../../local/errors";
+import { UsageError } from "../../tools/cli";
 import { loadStack } from "../../local/stack";
 
 describe("local stack settings", () => {

@@ -8,7 +8,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb
 import { startEmulators, type Emulators } from "../../local/emulators";
 import { Table } from "../../contract/table";
 import { FAILED, failuresQuery, listFailures, main, parseWhen } from "../../tools/ops/failures";
-import { OperatorError } from "../../tools/ops/stackOutputs";
+import { UsageError } from "../../tools/cli";
 import { metadataTableDefinition } from "../../local/provision";
 
 const TABLE = "thumbnail-pipeline-dev-ImageMetadata";
@@ -134,7 +134,7 @@ describe("failures (npm run failures)", function () {
   it("explains a table that does not exist", async () => {
     await assert.rejects(
       main(["--stack", "dev"], { ...deps(), readOutputs: () => ({ ...outputs, metadataTableName: "nope" }) }),
-      (err: Error) => err instanceof OperatorError && /dynamodb:Query on index FailuresByTime of table nope: not found/.test(err.message),
+      (err: Error) => err instanceof UsageError && /dynamodb:Query on index FailuresByTime of table nope: not found/.test(err.message),
     );
   });
 

@@ -8,7 +8,7 @@ import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { describePayload, functionNameOf, main, parseDestinationRecord, redrive } from "../../tools/ops/redrive";
-import { OperatorError } from "../../tools/ops/stackOutputs";
+import { UsageError } from "../../tools/cli";
 
 const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/thumbnail-pipeline-prod-thumbnailer-dlq";
 const FUNCTION_NAME = "thumbnail-pipeline-prod-thumbnailer";
@@ -219,9 +219,7 @@ describe("redrive (npm run redrive)", () => {
     await assert.rejects(
       run(),
       (err: Error) =>
-        err instanceof OperatorError &&
-        /no AWS credentials found for sqs:ReceiveMessage/.test(err.message) &&
-        /AWS_PROFILE/.test(err.message),
+        err instanceof UsageError && /no AWS credentials found for sqs:ReceiveMessage/.test(err.message) && /AWS_PROFILE/.test(err.message),
     );
   });
 
@@ -267,7 +265,7 @@ describe("redrive (npm run redrive)", () => {
       await assert.rejects(
         main(["--stack", "prod"], { readOutputs: () => without, clients, log: () => undefined }),
         (err: Error) =>
-          err instanceof OperatorError &&
+          err instanceof UsageError &&
           err.message.includes('stack "prod" has no output "deadLetterQueueUrl"') &&
           err.message.includes("outputs present: region, thumbnailFunctionArn, thumbnailFunctionName"),
       );

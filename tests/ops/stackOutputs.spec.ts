@@ -6,14 +6,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-  OperatorError,
-  explainAwsError,
-  readStackOutputs,
-  regionOf,
-  requireOutput,
-  type CommandRunner,
-} from "../../tools/ops/stackOutputs";
+import { explainAwsError, readStackOutputs, regionOf, requireOutput, type CommandRunner } from "../../tools/ops/stackOutputs";
+import { UsageError } from "../../tools/cli";
 
 describe("stack outputs for the operator commands", () => {
   let dir: string;
@@ -57,7 +51,7 @@ describe("stack outputs for the operator commands", () => {
     assert.throws(
       () => readStackOutputs({ stack: "prod" }, run),
       (err: Error) =>
-        err instanceof OperatorError &&
+        err instanceof UsageError &&
         /Pulumi CLI is not installed/.test(err.message) &&
         err.message.includes("pulumi stack output --json --stack prod > outputs.json") &&
         err.message.includes("--outputs outputs.json"),
@@ -108,7 +102,7 @@ describe("stack outputs for the operator commands", () => {
       Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredTokenException" }),
       "sqs:ReceiveMessage",
     );
-    assert.ok(expired instanceof OperatorError);
+    assert.ok(expired instanceof UsageError);
     assert.match(expired.message, /session has expired .*sign in again/);
     const denied = explainAwsError(
       Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }),
@@ -116,7 +110,7 @@ describe("stack outputs for the operator commands", () => {
     );
     assert.match(denied.message, /access denied: lambda:InvokeFunction on fn/);
     const other = explainAwsError(Object.assign(new Error("boom"), { name: "InternalError" }), "x");
-    assert.ok(!(other instanceof OperatorError), "unexpected errors are not dressed up as operator mistakes");
+    assert.ok(!(other instanceof UsageError), "unexpected errors are not dressed up as operator mistakes");
     assert.equal(other.message, "x failed: InternalError: boom");
   });
 });

@@ -4,32 +4,22 @@
  */
 import * as path from "path";
 import { CODE_BUCKET_PARAMETER, CODE_KEY_PARAMETER } from "./codeAsset";
+import { ExitCode, parseOptions, runCli, UsageError } from "../cli";
 import { SynthError } from "./errors";
 import { DEFAULT_OUT_DIR, synthesize, writeSynthesis } from "./synth";
 
-function usage(problem: string): never {
-  console.error(`${problem}\nusage: npm run synth -- --stack <dev|prod> [--out <dir>]`);
-  process.exit(2);
+const USAGE = "usage: npm run synth -- --stack <dev|prod> [--out <dir>]";
+
+function parseCommandLine(argv: string[]): { stack: string; out: string } {
+  const values = parseOptions(argv, { stack: { type: "string" }, out: { type: "string" } }, USAGE);
+  const stack = values.stack;
+  if (!stack) throw new UsageError(`--stack is required\n${USAGE}`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack "${stack}" is not a stack name (letters, digits, _ . -)`);
+  return { stack, out: values.out ? path.resolve(values.out) : DEFAULT_OUT_DIR };
 }
 
-function parseArgs(argv: string[]): { stack: string; out: string } {
-  let stack: string | undefined;
-  let out = DEFAULT_OUT_DIR;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => argv[++i] ?? usage(`${arg} needs a value`);
-    if (arg === "--stack") stack = value();
-    else if (arg.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else if (arg === "--out") out = path.resolve(value());
-    else usage(`unknown argument "${arg}"`);
-  }
-  if (!stack) usage("--stack is required");
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) usage(`--stack "${stack}" is not a stack name`);
-  return { stack, out };
-}
-
-async function main(): Promise<void> {
-  const { stack, out } = parseArgs(process.argv.slice(2));
+async function main(argv: string[]): Promise<number> {
+  const { stack, out } = parseCommandLine(argv);
   const synthesis = await synthesize({ stack });
   const files = writeSynthesis(synthesis, out);
   const key = `${synthesis.project}/${synthesis.asset.fileName}`;
@@ -44,10 +34,15 @@ async function main(): Promise<void> {
     `  aws cloudformation deploy --stack-name ${synthesis.project}-${stack} --template-file ${rel(files.template)} ` +
       `--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM --parameter-overrides ${CODE_BUCKET_PARAMETER}=$CODE_BUCKET ${CODE_KEY_PARAMETER}=${key}`,
   );
+  return ExitCode.Ok;
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof SynthError) console.error(`synth failed: ${error.message}`);
-  else console.error(error);
-  process.exit(1);
+runCli(async (argv) => {
+  try {
+    return await main(argv);
+  } catch (error) {
+    // A template the exporter cannot make faithful: the message names the resource, property and rule.
+    if (error instanceof SynthError) throw new UsageError(`synth failed: ${error.message}`);
+    throw error;
+  }
 });

@@ -15,6 +15,7 @@ import { decodeTimeoutMs, processMemoryLimitBytes } from "../../contract/decodeL
 import type { SourceFormat } from "../../contract/formats";
 import { IsolatedThumbnailer } from "../../function/src/worker/isolatedThumbnailer";
 import { validateConfig } from "../../infra/config";
+import { ExitCode, integerOption, parseOptions, runCli, UsageError } from "../cli";
 import { isFinding, runCampaign, runCase } from "./campaign";
 import { FORMATS } from "./seeds";
 
@@ -27,38 +28,38 @@ interface Args {
   replay?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { formats: [...FORMATS], cases: 1000, seed: 1, findingsDir: "fuzz-findings" };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined) throw new Error(`fuzz: ${flag} needs a value`);
-    return v;
-  };
-  const integer = (raw: string, flag: string, min: number) => {
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`fuzz: ${flag} must be an integer ≥ ${min}, got "${raw}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === "--format") {
-      const f = value(i++, flag);
-      if (!(FORMATS as string[]).includes(f)) throw new Error(`fuzz: --format "${f}" is not one of ${FORMATS.join(", ")}`);
-      args.formats = [f as SourceFormat];
-    } else if (flag === "--cases") args.cases = integer(value(i++, flag), flag, 1);
-    else if (flag === "--seed") args.seed = integer(value(i++, flag), flag, 0);
-    else if (flag === "--findings") args.findingsDir = value(i++, flag);
-    else if (flag === "--budget-ms") args.budgetMs = integer(value(i++, flag), flag, 1);
-    else if (flag === "--replay") args.replay = value(i++, flag);
-    else throw new Error(`fuzz: unknown argument "${flag}" (use --format, --cases, --seed, --findings, --budget-ms, --replay)`);
+const USAGE = "usage: npm run fuzz -- [--format F] [--cases N] [--seed S] [--findings DIR] [--budget-ms MS] | --replay FILE";
+
+function parseCommandLine(argv: string[]): Args {
+  const values = parseOptions(
+    argv,
+    {
+      format: { type: "string" },
+      cases: { type: "string", default: "1000" },
+      seed: { type: "string", default: "1" },
+      findings: { type: "string", default: "fuzz-findings" },
+      "budget-ms": { type: "string" },
+      replay: { type: "string" },
+    },
+    USAGE,
+  );
+  if (values.format !== undefined && !(FORMATS as string[]).includes(values.format)) {
+    throw new UsageError(`--format "${values.format}" is not one of ${FORMATS.join(", ")}`);
   }
-  return args;
+  return {
+    formats: values.format === undefined ? [...FORMATS] : [values.format as SourceFormat],
+    cases: integerOption(values.cases, "--cases", 1, "cases"),
+    seed: integerOption(values.seed, "--seed", 0),
+    findingsDir: values.findings,
+    budgetMs: values["budget-ms"] === undefined ? undefined : integerOption(values["budget-ms"], "--budget-ms", 1, "milliseconds"),
+    replay: values.replay,
+  };
 }
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(argv: string[]): Promise<number> {
+  const args = parseCommandLine(argv);
   const stack = validateConfig({});
   const thumbnailOptions = { sizes: stack.thumbnailSizes, jpegQuality: stack.jpegQuality, maxPixels: stack.maxImagePixels };
   const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), "fuzz-worker-"));
@@ -73,8 +74,7 @@ async function main(): Promise<void> {
     if (args.replay) {
       const outcome = await runCase(thumbnailer, fs.readFileSync(args.replay), thumbnailOptions);
       console.log(JSON.stringify({ file: args.replay, finding: isFinding(outcome), ...outcome }));
-      process.exitCode = isFinding(outcome) ? 1 : 0;
-      return;
+      return isFinding(outcome) ? ExitCode.Failed : ExitCode.Ok;
     }
     console.log(
       `fuzz: ${args.cases} cases per format (${args.formats.join(", ")}), seed ${args.seed}, budget ${args.budgetMs ?? decodeTimeoutMs(stack.functionTimeoutSeconds)} ms; findings → ${args.findingsDir}/`,
@@ -92,14 +92,11 @@ async function main(): Promise<void> {
           `${s.format}: ${s.cases} cases, ${s.findings} findings, max ${Math.round(s.maxMs)} ms, max growth ${mib(s.maxMemoryBytes)}, max RSS ${mib(s.maxRssBytes)}; ${JSON.stringify(s.kinds)}`,
         ),
     });
-    process.exitCode = findings.length > 0 ? 1 : 0;
+    return findings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   } finally {
     await thumbnailer.close();
     fs.rmSync(workerDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 2;
-});
+runCli(main);

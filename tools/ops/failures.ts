@@ -3,22 +3,20 @@
  * their reasons, from the metadata table's sparse FailuresByTime index (only FAILED records
  * are in it, so the query reads failures and nothing else).
  */
-import { parseArgs } from "util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Table } from "../../contract/table";
 import { RecordStatus, type ImageRecord } from "../../contract/record";
 import {
-  OperatorError,
   StackOutput,
   explainAwsError,
   readStackOutputs,
   regionOf,
   requireOutput,
-  runCli,
   type StackOutputs,
   type StackSource,
 } from "./stackOutputs";
+import { integerOption, parseOptions, runCli, UsageError } from "../cli";
 
 const USAGE = `usage: npm run failures -- --stack <name> [--outputs <file>] [--since <when>] [--until <when>] [--limit <n>] [--json] [--dry-run]
   --stack <name>     Pulumi stack whose metadata table to read (outputs read with the Pulumi CLI)
@@ -52,7 +50,7 @@ export function parseWhen(text: string, option: string, now: Date = new Date()):
   }
   const t = Date.parse(text);
   if (/^\d{4}-\d{2}-\d{2}/.test(text.trim()) && !Number.isNaN(t)) return new Date(t).toISOString();
-  throw new OperatorError(
+  throw new UsageError(
     `${option} ${JSON.stringify(text)}: expected an ISO time such as 2026-11-27T08:00:00Z or an age such as 30m, 12h or 7d`,
   );
 }
@@ -151,37 +149,29 @@ export interface FailuresDependencies {
 export async function main(argv: string[], deps: FailuresDependencies = {}): Promise<number> {
   const log = deps.log ?? ((line: string) => console.log(line));
   const progress = deps.progress ?? ((line: string) => console.error(line));
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        outputs: { type: "string" },
-        since: { type: "string", default: "7d" },
-        until: { type: "string" },
-        limit: { type: "string", default: "50" },
-        json: { type: "boolean", default: false },
-        "dry-run": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new OperatorError(`${(err as Error).message}\n${USAGE}`);
-  }
+  const values = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      outputs: { type: "string" },
+      since: { type: "string", default: "7d" },
+      until: { type: "string" },
+      limit: { type: "string", default: "50" },
+      json: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    USAGE,
+  );
   if (values.help) {
     log(USAGE);
     return 0;
   }
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new OperatorError(`--limit ${values.limit}: must be a whole number of records, at least 1`);
+  const limit = integerOption(values.limit, "--limit", 1, "records");
   const now = deps.now ?? new Date();
   const since = parseWhen(values.since, "--since", now);
   const until = values.until ? parseWhen(values.until, "--until", now) : now.toISOString();
-  if (since > until) throw new OperatorError(`--since ${since} is after --until ${until}`);
+  if (since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
 
   const source: StackSource = { stack: values.stack, outputsFile: values.outputs };
   const outputs = (deps.readOutputs ?? readStackOutputs)(source);

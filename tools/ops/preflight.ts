@@ -13,7 +13,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, LambdaClient, ListLayersCommand } from "@aws-sdk/client-lambda";
 import { GetBucketTaggingCommand, HeadBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
@@ -22,7 +21,8 @@ import { FUNCTION_ARCHITECTURE as ARCHITECTURE, FUNCTION_RUNTIME } from "../../c
 import { rawProjectConfig, validateConfig, type PipelineConfig } from "../../infra/config";
 import { physicalName, Purpose, stackBucketName } from "../../infra/naming";
 import { REPO_ROOT, readProjectFile, stackConfig } from "../harness/programUnderMocks";
-import { OperatorError, explainAwsError, runCli } from "./stackOutputs";
+import { explainAwsError } from "./stackOutputs";
+import { parseOptions, runCli, UsageError } from "../cli";
 
 const USAGE = `usage: npm run preflight -- --stack <name>
   --stack <name>   stack whose Pulumi.<name>.yaml (over Pulumi.yaml's defaults) to check against the account`;
@@ -66,11 +66,11 @@ export interface StackPlan {
 /** The stack's settings, as `pulumi up` would give them to the program. */
 export function stackPlan(stack: string): StackPlan {
   if (!fs.existsSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`)))
-    throw new OperatorError(`there is no Pulumi.${stack}.yaml: preflight checks a stack's own settings`);
+    throw new UsageError(`there is no Pulumi.${stack}.yaml: preflight checks a stack's own settings`);
   const project = readProjectFile().name;
   const all = stackConfig(stack);
   const region = all["aws-native:region"] ?? all["aws:region"];
-  if (!region) throw new OperatorError(`stack ${stack}: Pulumi.${stack}.yaml sets no aws-native:region`);
+  if (!region) throw new UsageError(`stack ${stack}: Pulumi.${stack}.yaml sets no aws-native:region`);
   const config = validateConfig(rawProjectConfig(all, project));
   return { stack, project, region, config, functionName: physicalName(project, config.environment, Purpose.function) };
 }
@@ -251,7 +251,7 @@ export async function checkQuotas(plan: StackPlan, clients: PreflightClients, ne
 export async function preflight(plan: StackPlan, clients: PreflightClients): Promise<CheckResult[]> {
   const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
   const accountId = identity.Account;
-  if (!accountId) throw new OperatorError("STS GetCallerIdentity returned no account id");
+  if (!accountId) throw new UsageError("STS GetCallerIdentity returned no account id");
   const results: CheckResult[] = [];
   results.push(...(await checkLambdaConcurrency(plan, clients.lambda)));
   results.push(await checkRuntime(plan, clients.lambda));
@@ -290,12 +290,12 @@ export async function main(
   clientsFor: (region: string) => PreflightClients = defaultClients,
   print = console.log,
 ): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, help: { type: "boolean" } }, strict: true });
+  const values = parseOptions(argv, { stack: { type: "string" }, help: { type: "boolean" } }, USAGE);
   if (values.help) {
     print(USAGE);
     return 0;
   }
-  if (!values.stack) throw new OperatorError(`--stack is required\n${USAGE}`);
+  if (!values.stack) throw new UsageError(`--stack is required\n${USAGE}`);
   const plan = stackPlan(values.stack);
   const clients = clientsFor(plan.region);
   let results: CheckResult[];

@@ -9,20 +9,18 @@
  * synchronously and deletes only after the function succeeded. `--dry-run` lists what would be
  * replayed and leaves every message in the queue, visible again at once.
  */
-import { parseArgs } from "util";
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
-  OperatorError,
   StackOutput,
   explainAwsError,
   readStackOutputs,
   regionOf,
   requireOutput,
-  runCli,
   type StackOutputs,
   type StackSource,
 } from "./stackOutputs";
+import { integerOption, parseOptions, runCli, UsageError } from "../cli";
 
 const USAGE = `usage: npm run redrive -- --stack <name> [--outputs <file>] [--dry-run] [--wait] [--limit <n>]
   --stack <name>     Pulumi stack whose dead-letter queue to replay (outputs read with the Pulumi CLI)
@@ -203,7 +201,7 @@ export async function redrive(sqs: SQSClient, lambda: LambdaClient, options: Red
         }
       } catch (err) {
         const explained = explainAwsError(err, `lambda:InvokeFunction on ${options.functionName}`);
-        if (explained instanceof OperatorError) throw explained;
+        if (explained instanceof UsageError) throw explained;
         error = explained.message;
       }
       if (error) {
@@ -246,30 +244,19 @@ export interface RedriveDependencies {
 }
 
 function parseCommandLine(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stack: { type: "string" },
-        outputs: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        wait: { type: "boolean", default: false },
-        limit: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new OperatorError(`${(err as Error).message}\n${USAGE}`);
-  }
-  let limit: number | undefined;
-  if (values.limit !== undefined) {
-    limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new OperatorError(`--limit ${values.limit}: must be a whole number of messages, at least 1`);
-  }
+  const values = parseOptions(
+    argv,
+    {
+      stack: { type: "string" },
+      outputs: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      wait: { type: "boolean", default: false },
+      limit: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    USAGE,
+  );
+  const limit = values.limit === undefined ? undefined : integerOption(values.limit, "--limit", 1, "messages");
   return { ...values, limit };
 }
 

@@ -1,19 +1,12 @@
 /**
  * How the operator commands find a stack: its outputs, read with `pulumi stack output --json`
  * when the Pulumi CLI is installed, or from a file holding that command's output (`--outputs`),
- * for machines without the CLI or for scripts. Also the error type and AWS error wording the
+ * for machines without the CLI or for scripts. Also the AWS error wording the
  * commands share, so every failure tells the operator what is missing and how to supply it.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-
-/** A problem the operator can fix; printed without a stack trace. */
-export class OperatorError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "OperatorError";
-  }
-}
+import { UsageError } from "../cli";
 
 /** Stack outputs the operator commands read; index.ts exports them under these names. */
 export const StackOutput = {
@@ -57,7 +50,7 @@ export function readStackOutputs(source: StackSource, run: CommandRunner = runCo
       text = fs.readFileSync(source.outputsFile, "utf8");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new OperatorError(
+      throw new UsageError(
         code === "ENOENT"
           ? `outputs file ${source.outputsFile} does not exist; write it with: pulumi stack output --json --stack <name> > ${source.outputsFile}`
           : `cannot read outputs file ${source.outputsFile}: ${(err as Error).message}`,
@@ -66,21 +59,21 @@ export function readStackOutputs(source: StackSource, run: CommandRunner = runCo
   } else if (source.stack) {
     const r = run("pulumi", ["stack", "output", "--json", "--stack", source.stack]);
     if (r.error?.code === "ENOENT") {
-      throw new OperatorError(
+      throw new UsageError(
         `the Pulumi CLI is not installed here, so the outputs of stack "${source.stack}" cannot be read; ` +
           `on a machine with the CLI run: pulumi stack output --json --stack ${source.stack} > outputs.json, then pass --outputs outputs.json`,
       );
     }
     if (r.error || r.status !== 0) {
       const detail = (r.stderr || r.error?.message || "").trim();
-      throw new OperatorError(
+      throw new UsageError(
         `pulumi stack output --stack ${source.stack} failed${detail ? `: ${detail}` : ""} ` +
           "(is the stack name right, and are you logged in to its backend with `pulumi login`?)",
       );
     }
     text = r.stdout;
   } else {
-    throw new OperatorError(
+    throw new UsageError(
       "say which stack: --stack <name> (read with the Pulumi CLI) or --outputs <file> (from `pulumi stack output --json`)",
     );
   }
@@ -89,12 +82,12 @@ export function readStackOutputs(source: StackSource, run: CommandRunner = runCo
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new OperatorError(
+    throw new UsageError(
       `${describe(source)}: the outputs are not JSON (${(err as Error).message}); expected what \`pulumi stack output --json\` prints`,
     );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new OperatorError(
+    throw new UsageError(
       `${describe(source)}: expected a JSON object of outputs, got ${Array.isArray(parsed) ? "an array" : JSON.stringify(parsed)}`,
     );
   }
@@ -106,7 +99,7 @@ export function requireOutput(outputs: StackOutputs, name: string, source: Stack
   const value = outputs[name];
   if (typeof value !== "string" || value.trim() === "") {
     const present = Object.keys(outputs).sort().join(", ") || "none";
-    throw new OperatorError(
+    throw new UsageError(
       `${describe(source)} has no output "${name}"${value === undefined ? "" : ` (its value is ${JSON.stringify(value)})`}; ` +
         `outputs present: ${present}. Deploy the current version of this program to the stack (pulumi up) and retry.`,
     );
@@ -120,56 +113,38 @@ export function regionOf(outputs: StackOutputs, source: StackSource, env: NodeJS
   if (typeof fromOutputs === "string" && fromOutputs) return fromOutputs;
   const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (fromEnv) return fromEnv;
-  throw new OperatorError(
+  throw new UsageError(
     `${describe(source)} has no output "${StackOutput.region}" and AWS_REGION is not set; set AWS_REGION to the stack's region`,
   );
 }
 
 /**
- * Turns an AWS SDK error into an OperatorError that says what the operator can do about it.
+ * Turns an AWS SDK error into an UsageError that says what the operator can do about it.
  * `action` names the call, e.g. "sqs:ReceiveMessage on <queue url>".
  */
 export function explainAwsError(err: unknown, action: string): Error {
-  if (err instanceof OperatorError) return err;
+  if (err instanceof UsageError) return err;
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? "";
   const message = e?.message ?? String(err);
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
-    return new OperatorError(
+    return new UsageError(
       `no AWS credentials found for ${action}: set AWS_PROFILE (after \`aws sso login\` if you use SSO) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then retry`,
     );
   }
   if (/ExpiredToken|TokenRefreshRequired/i.test(name) || /token .*expired/i.test(message)) {
-    return new OperatorError(`your AWS session has expired (${action}); sign in again (e.g. \`aws sso login\`) and retry`);
+    return new UsageError(`your AWS session has expired (${action}); sign in again (e.g. \`aws sso login\`) and retry`);
   }
   if (/AccessDenied|UnauthorizedOperation|AccessDeniedException/i.test(name) || e?.$metadata?.httpStatusCode === 403) {
-    return new OperatorError(`access denied: ${action} (${message}); your identity needs that permission`);
+    return new UsageError(`access denied: ${action} (${message}); your identity needs that permission`);
   }
   if (/NonExistentQueue|QueueDoesNotExist/i.test(name)) {
-    return new OperatorError(
+    return new UsageError(
       `${action}: the queue does not exist (${message}); was the stack destroyed, or are you in the wrong account or region?`,
     );
   }
   if (name === "ResourceNotFoundException") {
-    return new OperatorError(`${action}: not found (${message}); is the stack deployed in this account and region?`);
+    return new UsageError(`${action}: not found (${message}); is the stack deployed in this account and region?`);
   }
   return new Error(`${action} failed: ${name ? `${name}: ` : ""}${message}`);
-}
-
-/**
- * Runs a command's main and exits with its code: 0 done, 1 something failed on the way,
- * 2 the operator must fix something first (message without a stack trace).
- */
-export function runCli(main: (argv: string[]) => Promise<number>): void {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      if (err instanceof OperatorError) {
-        console.error(`error: ${err.message}`);
-        process.exit(2);
-      }
-      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-      process.exit(1);
-    },
-  );
 }
