@@ -302,6 +302,49 @@ async function resolveDeep(input: unknown): Promise<unknown> {
 
 let queue: Promise<unknown> = Promise.resolve();
 
+/** A resource a component registered when built alone (see runComponents). */
+export interface ComponentResource {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+/**
+ * Builds components alone, without index.ts or stack config, under the same mock answers as
+ * runProgram, and waits until the values in `settle` (e.g. the URNs of the last resources
+ * created) have resolved. For specs of one component with hand-picked arguments.
+ */
+export function runComponents<T>(
+  build: () => T,
+  settle: (built: T) => pulumi.Input<unknown>[] = () => [],
+  region = "eu-west-1",
+): Promise<{ built: T; resources: ComponentResource[] }> {
+  const run = queue.then(async () => {
+    const resources: ComponentResource[] = [];
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          const result = defaultNewResource(args, region);
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs, state: result.state });
+          return result;
+        },
+        call: (args) => defaultCall(args, region),
+      },
+      readProjectFile().name,
+      "components",
+      false,
+    );
+    const built = build();
+    await Promise.all(settle(built).map(resolveDeep));
+    // Registrations are answered asynchronously; let the last answers land.
+    await new Promise((r) => setTimeout(r, 10));
+    return { built, resources };
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 /** Runs index.ts for `stack` under mocks; see the file comment. */
 export function runProgram(options: RunOptions): Promise<ProgramRun> {
   const run = queue.then(() => runOnce(options));
