@@ -1,4 +1,4 @@
-import { CONTRACT_OUTPUTS } from "../helpers/contractOutputs";
+import { CONTRACT_OUTPUTS } from "../../contract/stackOutputs";
 import * as assert from "assert";
 import { CONFIG_KEYS } from "../../infra/config";
 import { docSection, readDoc } from "../helpers/docs";

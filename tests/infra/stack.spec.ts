@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { CONTRACT_OUTPUTS } from "../helpers/contractOutputs";
+import { CONTRACT_OUTPUTS, OPERATOR_OUTPUTS } from "../../contract/stackOutputs";
 import { customResources, ofType, runWith, STACKS, stackRun } from "../helpers/program";
 
 /** What one stack deploys: [type, count]. */
@@ -56,6 +56,11 @@ describe("The stack", () => {
           assert.strictEqual(typeof run.outputs[name], "string", `output ${name}`);
           assert.ok((run.outputs[name] as string).length > 0, `output ${name} is not empty`);
         }
+      });
+
+      it("exports exactly the contract and operator outputs, no more", async () => {
+        const run = await stackRun(stack);
+        assert.deepStrictEqual(Object.keys(run.outputs).sort(), [...CONTRACT_OUTPUTS, ...OPERATOR_OUTPUTS].sort());
       });
 
       it("exports the names of the resources it created", async () => {

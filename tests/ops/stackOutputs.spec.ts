@@ -88,7 +88,7 @@ describe("stack outputs for the operator commands", () => {
       () => requireOutput({ region: "eu-west-1", metadataTableName: "" }, "metadataTableName", { stack: "dev" }),
       /stack "dev" has no output "metadataTableName" \(its value is ""\); outputs present: metadataTableName, region\. Deploy/,
     );
-    assert.equal(requireOutput({ a: "x" }, "a", { stack: "dev" }), "x");
+    assert.equal(requireOutput({ deadLetterQueueUrl: "x" }, "deadLetterQueueUrl", { stack: "dev" }), "x");
   });
 
   it("takes the region from the outputs, else from AWS_REGION, else says what to set", () => {

@@ -6,9 +6,10 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import type { StackOutputName } from "../../contract/stackOutputs";
 import { UsageError } from "../cli";
 
-/** Stack outputs the operator commands read; index.ts exports them under these names. */
+/** The stack outputs the operator commands read, by what they are for; the names are the contract's. */
 export const StackOutput = {
   region: "region",
   functionName: "thumbnailFunctionName",
@@ -16,7 +17,7 @@ export const StackOutput = {
   metadataTableName: "metadataTableName",
   deadLetterQueueUrl: "deadLetterQueueUrl",
   deadLetterQueueArn: "deadLetterQueueArn",
-} as const;
+} as const satisfies Record<string, StackOutputName>;
 
 export interface StackSource {
   /** Pulumi stack name (e.g. dev, prod, or org/project/prod). */
@@ -95,7 +96,7 @@ export function readStackOutputs(source: StackSource, run: CommandRunner = runCo
 }
 
 /** The named output as a non-empty string, or an error naming the output and the stack. */
-export function requireOutput(outputs: StackOutputs, name: string, source: StackSource): string {
+export function requireOutput(outputs: StackOutputs, name: StackOutputName, source: StackSource): string {
   const value = outputs[name];
   if (typeof value !== "string" || value.trim() === "") {
     const present = Object.keys(outputs).sort().join(", ") || "none";
