@@ -90,6 +90,5 @@ export const Purpose = {
   artifactBucket: "artifacts",
   table: "ImageMetadata",
   function: "thumbnailer",
-  role: "thumbnailer-role",
   deadLetterQueue: "thumbnailer-dlq",
 } as const;

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
-import type { Environment, PipelineConfig } from "./config";
+import type { PipelineConfig } from "./config";
 import { DeadLetterQueue } from "./operations/deadLetterQueue";
 import { HardenedBucket } from "./storage/hardenedBucket";
 import { MetadataTable } from "./storage/metadataTable";
@@ -28,8 +28,6 @@ export interface ThumbnailPipelineArgs {
 }
 
 export class ThumbnailPipeline extends pulumi.ComponentResource {
-  public readonly project: string;
-  public readonly environment: Environment;
   public readonly config: PipelineConfig;
   public readonly tags: StackTags;
   public readonly accountId: pulumi.Output<string>;
@@ -63,8 +61,6 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: ThumbnailPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("thumbnails:pipeline:ThumbnailPipeline", name, {}, opts);
     const { config, project, stack } = args;
-    this.project = project;
-    this.environment = config.environment;
     this.config = config;
     this.timeoutSeconds = config.functionTimeoutSeconds;
     this.tags = new StackTags({ project, environment: config.environment, extraTags: config.extraTags });
@@ -247,10 +243,5 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
       dashboardName: this.monitoring.dashboardName,
       dashboardUrl: this.monitoring.dashboardUrl,
     });
-  }
-
-  /** `<project>-<environment>-<purpose>`: for resources other modules add (alarms, dashboard). */
-  public physicalName(purpose: string): string {
-    return physicalName(this.project, this.environment, purpose);
   }
 }

@@ -38,20 +38,13 @@ export interface JpegDecodeRequest {
   maxPixels: number;
 }
 
-/** Which decoder produced a bitmap, and at what scale: for the benchmark and tests. */
-export interface DecodeReport {
+/** A decoded JPEG, with which decoder produced it and at what DCT scale (1 = full size). */
+export interface DecodedJpeg extends DecodedBitmap {
   decoder: "libjpeg-turbo" | "jpeg-js";
   denominator: number;
 }
 
-let lastReport: DecodeReport | undefined;
-
-/** How the most recent successful decodeJpeg call decoded. */
-export function lastJpegDecode(): DecodeReport | undefined {
-  return lastReport;
-}
-
-export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): DecodedBitmap {
+export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): DecodedJpeg {
   checkRequest(request);
   const frame = readJpegFrameSize(bytes);
   if (frame) checkPixels(frame.width, frame.height, request.maxPixels);
@@ -59,7 +52,6 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
   if (scans > MAX_JPEG_SCANS) throw new JpegTooManyScansError(scans, MAX_JPEG_SCANS);
   // Both decoders, the jpeg-js fallback included, run after this check.
   if (frame) assertScanBudget(scans, frame.width * frame.height);
-  lastReport = undefined;
   try {
     const decoded = decodeScaled(
       bytes,
@@ -69,8 +61,13 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
     if (!decoded.warned) {
       const cmyk = decoded.header.colorSpace === JpegColorSpace.Cmyk || decoded.header.colorSpace === JpegColorSpace.Ycck;
       if (cmyk) invertedCmykToRgbaInPlace(decoded.data);
-      lastReport = { decoder: "libjpeg-turbo", denominator: decoded.denominator };
-      return { width: decoded.width, height: decoded.height, data: decoded.data };
+      return {
+        width: decoded.width,
+        height: decoded.height,
+        data: decoded.data,
+        decoder: "libjpeg-turbo",
+        denominator: decoded.denominator,
+      };
     }
   } catch (error) {
     if (error instanceof JpegDecodeError) throw error;
@@ -79,7 +76,7 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
   return decodeFullSizeWithJpegJs(bytes, request.maxPixels);
 }
 
-function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): DecodedBitmap {
+function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): DecodedJpeg {
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {
@@ -96,11 +93,12 @@ function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): Decoded
     throw new JpegCorruptError(`jpeg-js returned an empty or inconsistent ${decoded.width}×${decoded.height} bitmap`);
   }
   checkPixels(decoded.width, decoded.height, maxPixels);
-  lastReport = { decoder: "jpeg-js", denominator: 1 };
   return {
     width: decoded.width,
     height: decoded.height,
     data: Buffer.from(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+    decoder: "jpeg-js",
+    denominator: 1,
   };
 }
 
