@@ -69,7 +69,7 @@ export interface PipelineConfig {
   idleAlarmHours: number;
 }
 
-/** Thrown for any invalid config value; the message names the key, the value and the rule. */
+/** Thrown for any invalid stack config value (the function's environment has FunctionEnvironmentError); the message names the key, the value and the rule. */
 export class ConfigError extends Error {
   constructor(
     public readonly key: string,

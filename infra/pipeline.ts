@@ -1,7 +1,7 @@
 /**
- * The whole pipeline as one component: buckets, table, dead-letter queue, function and trigger,
- * named and tagged by one convention from the stack's config. Its public properties are what
- * other parts (monitoring, index.ts outputs) build on.
+ * The whole pipeline as one component: buckets, table, dead-letter queue, function, trigger and
+ * monitoring (alarms, topic, dashboard), named and tagged by one convention from the stack's
+ * config. Its public properties are what index.ts exports.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";

@@ -43,10 +43,11 @@ export function defaultProcessMemoryLimitBytes(): number {
 
 const SIZE_RANGE = { min: 16, max: 4096, maxCount: 5 };
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
+/** The function's environment variables are missing or invalid (the stack's config has infra/config.ts ConfigError). */
+export class FunctionEnvironmentError extends Error {
+  override readonly name = "FunctionEnvironmentError";
   constructor(readonly problems: string[]) {
-    super(`invalid function configuration: ${problems.join("; ")}`);
+    super(`invalid function environment: ${problems.join("; ")}`);
   }
 }
 
@@ -112,7 +113,7 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     decodeTimeoutMs: integer(EnvVar.DecodeTimeoutMs, CONFIG_DEFAULTS.decodeTimeoutMs, 100, 900_000),
     processMemoryLimitBytes: memoryLimit(),
   };
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new FunctionEnvironmentError(problems);
   return config;
 }
 

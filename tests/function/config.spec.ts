@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { readConfig, ConfigError, CONFIG_DEFAULTS, defaultProcessMemoryLimitBytes } from "../../function/src/config";
+import { readConfig, FunctionEnvironmentError, CONFIG_DEFAULTS, defaultProcessMemoryLimitBytes } from "../../function/src/config";
 import { EnvVar, LambdaRuntimeEnvVar } from "../../contract/environment";
 
 const REQUIRED = {
@@ -45,7 +45,7 @@ describe("function configuration (environment variables)", () => {
     assert.throws(
       () => readConfig({}),
       (err: unknown) =>
-        err instanceof ConfigError &&
+        err instanceof FunctionEnvironmentError &&
         err.problems.length === 4 &&
         [EnvVar.Environment, EnvVar.SourceBucket, EnvVar.ThumbnailBucket, EnvVar.MetadataTable].every((name) =>
           err.message.includes(`${name} is not set`),

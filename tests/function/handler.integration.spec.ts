@@ -423,7 +423,7 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const { handler } = await import("../../function/src/handler");
       await quietly(() =>
         assert.rejects(handler(event()), (err: Error) => {
-          assert.strictEqual(err.name, "ConfigError");
+          assert.strictEqual(err.name, "FunctionEnvironmentError");
           assert.match(err.message, /SOURCE_BUCKET is not set/);
           assert.match(err.message, /METADATA_TABLE is not set/);
           assert.match(err.message, /THUMBNAIL_SIZES="256,huge" must be/);

@@ -146,19 +146,6 @@ function readHeader(wasm: TurboExports, handle: number, src: number, size: numbe
   return header;
 }
 
-/** Reads width, height and colour space without decoding any pixels. */
-export function readJpegHeader(bytes: Uint8Array): JpegHeader {
-  return withModule((wasm) => {
-    const handle = wasm.tjInitDecompress();
-    if (handle === 0) throw new TurboJpegError("libjpeg-turbo could not allocate a decompressor");
-    const src = copyIn(wasm, bytes);
-    const header = readHeader(wasm, handle, src, bytes.byteLength);
-    wasm.free(src);
-    wasm.tjDestroy(handle);
-    return header;
-  });
-}
-
 /**
  * Decodes at 1/denominator scale (1, 2, 4 or 8). `check` sees the header before any pixel
  * memory is allocated and may throw (the decompression-bomb guard).
