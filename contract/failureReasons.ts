@@ -49,6 +49,13 @@ export const FailureReason = {
   DecodeTooLarge: "DecodeTooLarge",
   /** The decoder thread died without an answer (a crash inside a decoder, not a fault of the invocation). */
   DecoderCrashed: "DecoderCrashed",
+  /**
+   * The image could not be finished before the invocation's deadline (the Lambda timeout) less
+   * the margin kept to write its record, though it had the invocation's time to itself: no
+   * earlier upload of the same event used it. Stopped and recorded instead of being killed
+   * with the invocation, retried and dead-lettered.
+   */
+  ProcessingTimeout: "ProcessingTimeout",
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 
@@ -75,6 +82,10 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   DecodeTimeout: true,
   DecodeTooLarge: true,
   DecoderCrashed: true,
+  // Only recorded when the image had the invocation's time to itself (see processUpload): a
+  // retry gets the same timeout and would be stopped again. An image that ran out of time
+  // because earlier uploads of its event used it is not recorded but retried (transient).
+  ProcessingTimeout: true,
   EmptyObject: true,
   UnexpectedBucket: true,
   // The key cannot be removed from an existing object: re-encrypting it is a new upload.

@@ -18,6 +18,14 @@ import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export type { Dependencies, Outcome } from "./processUpload";
 
+/**
+ * Time kept back from the invocation's deadline for writing the record of the image being
+ * stopped (a DynamoDB PutItem, the metrics flush and, on a cold connection, a TLS handshake).
+ */
+export const RECORD_SAFETY_MARGIN_MS = 1_500;
+/** Time an earlier upload of the event may use (a duplicate's record read) and still leave the next one the invocation's time "to itself". */
+const FAIR_SHARE_SLACK_MS = 1_000;
+
 export interface InvocationSummary {
   outcomes: Outcome[];
 }
@@ -34,13 +42,18 @@ export function createHandler(deps: Dependencies) {
     }
     if (uploads.length === 0 && skipped.length === 0) logger.warn("event holds no S3 records", { event });
 
+    // Lambda's deadline: work stops in time to write its record instead of being killed with it.
+    const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined;
+    const invocationStart = Date.now();
+    const stopAt = remaining === undefined ? undefined : invocationStart + remaining - RECORD_SAFETY_MARGIN_MS;
     const outcomes: Outcome[] = [];
     const failures: { key: string; error: TransientError }[] = [];
     try {
       // One at a time: memory stays bounded by one image, and one failure never stops the rest.
       for (const upload of uploads) {
         try {
-          outcomes.push(await processUpload(upload, deps));
+          const time = stopAt === undefined ? undefined : { stopAt, hadTimeToItself: Date.now() - invocationStart < FAIR_SHARE_SLACK_MS };
+          outcomes.push(await processUpload(upload, deps, time));
         } catch (err) {
           const error =
             err instanceof TransientError ? err : new TransientError(`s3://${upload.bucket}/${upload.key}`, String(err), { cause: err });

@@ -28,7 +28,7 @@ import type { Upload } from "./adapters/s3Event";
 import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./adapters/sourceObject";
 import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
 import { findThumbnails, putThumbnails, type StoredThumbnail } from "./adapters/thumbnailStore";
-import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
+import { DeadlineReached, sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export interface Dependencies {
   config: FunctionConfig;
@@ -48,7 +48,22 @@ export type Outcome =
   /** Not an upload of an image at all (a folder marker); no record. */
   | { status: "IGNORED"; imageId: string; why: string };
 
-export async function processUpload(upload: Upload, deps: Dependencies): Promise<Outcome> {
+/**
+ * The invocation's time, as the handler hands it to one upload: the work of the image must stop
+ * by `stopAt` (epoch ms: the deadline less the margin kept to write its record).
+ */
+export interface TimeGuard {
+  stopAt: number;
+  /**
+   * Whether the image had the invocation's time to itself (no earlier upload of the event used
+   * it). Only then is running out of time the image's own fault, recorded as a final
+   * ProcessingTimeout; otherwise it is transient, and the retry (which skips the uploads
+   * already recorded) gives it the time that others used.
+   */
+  hadTimeToItself: boolean;
+}
+
+export async function processUpload(upload: Upload, deps: Dependencies, time?: TimeGuard): Promise<Outcome> {
   const { config, logger } = deps;
   const imageId = imageIdFor(upload);
   const where = { imageId, bucket: upload.bucket, key: upload.key, sequencer: upload.sequencer };
@@ -86,11 +101,26 @@ export async function processUpload(upload: Upload, deps: Dependencies): Promise
     source = received(read);
     // In a worker thread under a time and memory bound: a runaway decoder ends as a FAILED record.
     // The bytes are handed over, not copied: what the records need of them is in `source` now.
-    const result = await sharedThumbnailer(decodeLimitsOf(config)).make(
-      read.bytes,
-      { sizes: config.thumbnailSizes, jpegQuality: config.jpegQuality, maxPixels: config.maxImagePixels },
-      { handOver: true },
-    );
+    const result = await sharedThumbnailer(decodeLimitsOf(config))
+      .make(
+        read.bytes,
+        { sizes: config.thumbnailSizes, jpegQuality: config.jpegQuality, maxPixels: config.maxImagePixels },
+        { handOver: true, stopAt: time?.stopAt },
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof DeadlineReached)) throw err;
+        if (time?.hadTimeToItself) {
+          throw new PermanentError(
+            FailureReason.ProcessingTimeout,
+            `the image could not be finished within the invocation's time (the function's timeout less the margin kept to write this record): ${err.message}`,
+          );
+        }
+        throw new TransientError(
+          `processing s3://${upload.bucket}/${upload.key}`,
+          `earlier uploads of this event used the invocation's time, so this one is left for the retry: ${err.message}`,
+          { cause: err },
+        );
+      });
     const entries: ThumbnailEntry[] = result.thumbnails.map((t) => ({
       Size: t.size,
       Key: thumbnailKey(imageId, t.size, t.format),

@@ -119,10 +119,14 @@ export class IsolatedThumbnailer {
    * caller's view is left empty), which saves the copy: 0.3–1 ms of CPU for a 3 MB upload
    * here (bench/backstopAb.ts), more when its fresh pages fault in slowly.
    */
-  make(bytes: Uint8Array, options: ThumbnailOptions, { handOver = false }: { handOver?: boolean } = {}): Promise<ThumbnailResult> {
+  make(
+    bytes: Uint8Array,
+    options: ThumbnailOptions,
+    { handOver = false, stopAt }: { handOver?: boolean; stopAt?: number } = {},
+  ): Promise<ThumbnailResult> {
     // Taken now, not when the job's turn comes: the caller's bytes are as given at this call.
     const sent = handOver ? ownedBytes(bytes) : new Uint8Array(bytes);
-    const job = this.queue.then(() => this.stopped).then(() => this.run(sent, options));
+    const job = this.queue.then(() => this.stopped).then(() => this.run(sent, options, stopAt));
     this.queue = job.catch(() => undefined);
     return job;
   }
@@ -152,7 +156,10 @@ export class IsolatedThumbnailer {
   }
 
   /** Runs one job; `bytes` owns its whole buffer, which is transferred to the thread. */
-  private run(bytes: Uint8Array, options: ThumbnailOptions): Promise<ThumbnailResult> {
+  private run(bytes: Uint8Array, options: ThumbnailOptions, stopAt?: number): Promise<ThumbnailResult> {
+    if (stopAt !== undefined && stopAt - Date.now() <= 0) {
+      return Promise.reject(new DeadlineReached("no time was left before the invocation's deadline to start decoding"));
+    }
     const thread = this.ensureThread();
     const id = this.nextId++;
     return new Promise<ThumbnailResult>((resolve, reject) => {
@@ -164,27 +171,41 @@ export class IsolatedThumbnailer {
         clearInterval(memoryCheck);
         this.pending = undefined;
       };
-      const stop = (error: PermanentError) => {
+      const stop = (error: Error) => {
         settle();
         this.discard(thread);
         reject(error);
       };
-      const overran = () =>
-        stop(
-          new PermanentError(
-            FailureReason.DecodeTimeout,
-            `decoding took longer than the ${this.limits.timeoutMs} ms budget for one image (DECODE_TIMEOUT_MS) and was stopped`,
-          ),
+      // The budget is the decode's own (DECODE_TIMEOUT_MS), cut short by the caller's deadline
+      // when that comes first; which of the two ended it decides the error.
+      const arm = () => {
+        const left = stopAt === undefined ? Infinity : Math.max(0, stopAt - Date.now());
+        if (left < this.limits.timeoutMs) {
+          return setTimeout(
+            () => stop(new DeadlineReached(`decoding was stopped after ${Date.now() - started} ms at the invocation's deadline`)),
+            left,
+          );
+        }
+        return setTimeout(
+          () =>
+            stop(
+              new PermanentError(
+                FailureReason.DecodeTimeout,
+                `decoding took longer than the ${this.limits.timeoutMs} ms budget for one image (DECODE_TIMEOUT_MS) and was stopped`,
+              ),
+            ),
+          this.limits.timeoutMs,
         );
-      // The budget is the decode's: it starts once the thread has loaded the core. A thread
-      // that takes the whole budget just to start counts as an overrun too.
-      let deadline = setTimeout(overran, this.limits.timeoutMs);
+      };
+      // The budget starts once the thread has loaded the core. A thread that takes the whole
+      // budget just to start counts as an overrun too.
+      let deadline = arm();
       if (!thread.isReady) {
         void thread.ready.then(() => {
           if (settled) return;
           clearTimeout(deadline);
           started = Date.now();
-          deadline = setTimeout(overran, this.limits.timeoutMs);
+          deadline = arm();
         });
       }
       const memoryCheck = setInterval(() => {
@@ -263,6 +284,18 @@ export class IsolatedThumbnailer {
     // A thread stuck inside one native call exits only when the call returns: wait a little, not forever.
     this.stopped = Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     this.ensureThread();
+  }
+}
+
+/**
+ * A decode stopped (or never started) because the caller's deadline came before the image's
+ * own budget ran out. Not a verdict on the image by itself: the caller decides whether the
+ * image had a fair share of the time (see processUpload).
+ */
+export class DeadlineReached extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeadlineReached";
   }
 }
 

@@ -128,7 +128,12 @@ export class Pipeline {
   }
 
   /** Runs the real handler; captures the EMF lines it prints. */
-  async invoke(event: unknown, config: Partial<FunctionConfig> = {}, overrides: Partial<Omit<Dependencies, "config">> = {}) {
+  async invoke(
+    event: unknown,
+    config: Partial<FunctionConfig> = {},
+    overrides: Partial<Omit<Dependencies, "config">> = {},
+    context: { getRemainingTimeInMillis?: () => number } = {},
+  ) {
     const handle = createHandler(this.dependencies(config, overrides));
     const write = process.stdout.write.bind(process.stdout);
     const captured: string[] = [];
@@ -141,7 +146,7 @@ export class Pipeline {
       return write(chunk, ...(rest as []));
     };
     try {
-      return await handle(event, { awsRequestId: `test-${++this.sequence}` });
+      return await handle(event, { awsRequestId: `test-${++this.sequence}`, ...context });
     } finally {
       process.stdout.write = write;
       for (const text of captured) for (const line of text.split("\n").filter(Boolean)) this.emf.push(JSON.parse(line));
