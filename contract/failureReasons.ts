@@ -47,6 +47,13 @@ export const FailureReason = {
   DecodeTimeout: "DecodeTimeout",
   /** Decoding pushed the process past its memory bound (a share of the function's memory) and was stopped: a bomb the header checks did not see. */
   DecodeTooLarge: "DecodeTooLarge",
+  /**
+   * An allocation failed while the image was being made: the runtime or a decoder's WASM heap
+   * could not give the memory asked for (RangeError "Array buffer allocation failed", a
+   * WebAssembly memory that cannot grow). A bomb the header checks did not see, stopped by
+   * the allocator instead of the memory bound.
+   */
+  AllocationFailed: "AllocationFailed",
   /** The decoder thread died without an answer (a crash inside a decoder, not a fault of the invocation). */
   DecoderCrashed: "DecoderCrashed",
   /**
@@ -81,6 +88,7 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   // spend the same budget again.
   DecodeTimeout: true,
   DecodeTooLarge: true,
+  AllocationFailed: true,
   DecoderCrashed: true,
   // Only recorded when the image had the invocation's time to itself (see processUpload): a
   // retry gets the same timeout and would be stopped again. An image that ran out of time

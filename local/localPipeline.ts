@@ -53,6 +53,8 @@ export interface RunExtras {
   inputs?: CheckedInputs;
   /** Variables laid over the stack's function environment (tests use it to break things). */
   functionEnvironment?: Record<string, string>;
+  /** The function's memory in place of the stack's (tests prove the memory guard at a smaller size). */
+  memoryMb?: number;
 }
 
 export async function runPipeline(options: StartOptions, io: PipelineIo, extras: RunExtras = {}): Promise<Report> {
@@ -90,12 +92,17 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
       functionName: stack.functionName,
       functionArn: stack.functionArn,
       environment: { ...stack.functionEnvironment, ...extras.functionEnvironment, ...emulators.sdkEnvironment },
-      memoryMb: stack.memoryMb,
+      memoryMb: extras.memoryMb ?? stack.memoryMb,
       timeoutSeconds: stack.timeoutSeconds,
       concurrency: options.concurrency,
     });
     // Containers must be gone before the servers they talk to.
     cleanups.push(() => lambda.close());
+    if (!lambda.memoryCap.available) {
+      io.stderr.write(
+        `Containers are not capped at the function's ${extras.memoryMb ?? stack.memoryMb} MB (${lambda.memoryCap.why}): one that Lambda would kill for its memory keeps running here.\n`,
+      );
+    }
 
     const showProgress = options.progress === "always" || (options.progress === "auto" && Boolean(io.stderr.isTTY));
     const progress = new ProgressBar(showProgress, io.stderr);

@@ -230,7 +230,7 @@ export class Run {
       coldStarts: this.coldStarts,
       peakContainerMemoryBytes: this.lambda.peakContainerRssBytes,
       peakRunnerMemoryBytes: process.resourceUsage().maxRSS * 1024,
-      functionMemoryMb: this.stack.memoryMb,
+      functionMemoryMb: this.lambda.memoryMb,
       metrics: this.metrics.list(),
     });
     return { summary, images };

@@ -3,7 +3,9 @@
  * deploys) runs in up to N container processes, one invocation at a time each, with the
  * environment the stack sets. Like Lambda: containers start on demand (cold starts) and are
  * reused; an invocation that runs past the timeout has its container killed; a handler that
- * throws is an error the caller may retry (asynchronous invocations retry twice).
+ * throws is an error the caller may retry (asynchronous invocations retry twice); where the
+ * machine allows it, a container that goes past the function's memory is killed by the kernel
+ * (see memoryCap.ts).
  */
 import { ChildProcess, fork } from "child_process";
 import { randomUUID } from "crypto";
@@ -13,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { FUNCTION_HANDLER } from "../../contract/runtime";
 import { buildFunction } from "../../function/build";
+import { createContainerCgroup, detectMemoryCap, type ContainerCgroup, type MemoryCap } from "./memoryCap";
 import type { ContainerMessage, InvokeRequest } from "./protocol";
 
 export interface LambdaServiceOptions {
@@ -29,6 +32,8 @@ export interface LambdaServiceOptions {
    * own build (function/build.ts), the bundle the stack deploys.
    */
   build?: (taskRoot: string) => Promise<void>;
+  /** Cap each container's memory at memoryMb as Lambda does, when the machine allows it (default true). */
+  capMemory?: boolean;
 }
 
 export interface InvocationResult {
@@ -58,12 +63,17 @@ export class LambdaService {
   private nextId = 1;
   private closed = false;
   private peakRssBytes = 0;
+  private spawned = 0;
+  /** Whether containers are memory-capped, and if not, why. */
+  readonly memoryCap: MemoryCap;
 
   private constructor(
     private readonly options: LambdaServiceOptions,
     private readonly taskRoot: string,
     private readonly runtimeFile: string,
-  ) {}
+  ) {
+    this.memoryCap = options.capMemory === false ? { available: false, why: "capMemory is off" } : detectMemoryCap();
+  }
 
   /** Builds the function bundle into a private task root and returns a service ready to invoke it. */
   static async start(options: LambdaServiceOptions): Promise<LambdaService> {
@@ -102,6 +112,11 @@ export class LambdaService {
 
   get bundleFile(): string {
     return path.join(this.taskRoot, "index.js");
+  }
+
+  /** The function's memory, MB: what each container is told (and capped at, where the machine allows). */
+  get memoryMb(): number {
+    return this.options.memoryMb;
   }
 
   /** Largest resident memory any container reached (Lambda's "Max Memory Used"). */
@@ -201,10 +216,18 @@ export class LambdaService {
       LOCAL_LAMBDA_BUNDLE: this.bundleFile,
       LOCAL_LAMBDA_HANDLER_EXPORT: FUNCTION_HANDLER.split(".")[1],
     };
+    let cgroup: ContainerCgroup | undefined;
+    if (this.memoryCap.available) {
+      cgroup = createContainerCgroup(this.memoryCap, `thumbnail-lambda-${process.pid}-${++this.spawned}`, this.options.memoryMb);
+    }
     const child = fork(this.runtimeFile, [], {
       cwd: this.taskRoot,
-      env,
-      execArgv: [],
+      env: cgroup ? { ...env, LOCAL_LAMBDA_CGROUP_PROCS: cgroup.procsFile, LOCAL_LAMBDA_NODE: process.execPath } : env,
+      // A capped container joins its cgroup before node starts (a shell writes its own pid,
+      // then execs node in place, keeping the IPC channel), so all of its memory is charged.
+      ...(cgroup
+        ? { execPath: "/bin/sh", execArgv: ["-c", 'echo $$ > "$LOCAL_LAMBDA_CGROUP_PROCS" && exec "$LOCAL_LAMBDA_NODE" "$@"', "container"] }
+        : { execArgv: [] }),
       stdio: ["ignore", "ignore", "ignore", "ipc"],
       serialization: "advanced",
     });
@@ -225,7 +248,13 @@ export class LambdaService {
       }
     });
     child.on("exit", (code, signal) => {
-      const why = new Error(`Runtime exited${signal ? ` with signal ${signal}` : ` with code ${code}`}`);
+      // Lambda's own words for a sandbox killed at its memory size.
+      const why = cgroup?.oomKilled()
+        ? new Error(
+            `Runtime.OutOfMemory: the container went past its ${this.options.memoryMb} MB and was killed (signal ${signal ?? code})`,
+          )
+        : new Error(`Runtime exited${signal ? ` with signal ${signal}` : ` with code ${code}`}`);
+      cgroup?.remove();
       settleReady.reject(why);
       container.pending?.reject(why);
       container.pending = undefined;

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { bundleWorkerSync } from "../../function/build";
-import { FailureReason } from "../../contract/failureReasons";
+import { FailureReason, isFinalReason } from "../../contract/failureReasons";
 import { PermanentError } from "../../function/src/core/errors";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { IsolatedThumbnailer } from "../../function/src/worker/isolatedThumbnailer";
@@ -132,6 +132,18 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       });
       await assert.rejects(isolated.make(command("HEAP"), OPTIONS), failsWith(FailureReason.DecodeTooLarge, /128 MiB JavaScript heap/));
     });
+
+    for (const [word, what, pattern] of [
+      ["ABUF", "an ArrayBuffer the allocator refuses", /Array buffer allocation failed/],
+      ["WASM", "a WebAssembly memory that cannot grow", /WebAssembly\.Memory\.grow\(\): Maximum memory size exceeded/],
+    ] as const) {
+      it(`records an allocation that fails (${what}) as AllocationFailed, a final verdict, and serves the next image`, async () => {
+        isolated = new IsolatedThumbnailer({ timeoutMs: 30_000, processMemoryLimitBytes: 8 * 1024 * MIB, workerFile: MISBEHAVING });
+        await assert.rejects(isolated.make(command(word), OPTIONS), failsWith(FailureReason.AllocationFailed, pattern));
+        assert.ok(isFinalReason(FailureReason.AllocationFailed), "another attempt would ask for the same memory again");
+        assert.strictEqual((await isolated.make(await solid(20, 20, "image/png"), OPTIONS)).facts.format, "png");
+      });
+    }
 
     it("turns a thread that dies without an answer into DecoderCrashed for that image only", async () => {
       isolated = new IsolatedThumbnailer({ timeoutMs: 30_000, processMemoryLimitBytes: 8 * 1024 * MIB, workerFile: MISBEHAVING });

@@ -2,10 +2,11 @@ import { strict as assert } from "assert";
 import * as esbuild from "esbuild";
 import * as path from "path";
 import { LambdaService } from "../../local/runtime/lambdaService";
+import { detectMemoryCap } from "../../local/runtime/memoryCap";
 
 const PROBE = path.join(__dirname, "fixtures", "probeHandler.ts");
 
-function start(overrides: { concurrency?: number; timeoutSeconds?: number } = {}): Promise<LambdaService> {
+function start(overrides: { concurrency?: number; timeoutSeconds?: number; capMemory?: boolean } = {}): Promise<LambdaService> {
   return LambdaService.start({
     functionName: "probe",
     functionArn: "arn:aws:lambda:us-east-1:000000000000:function:probe",
@@ -13,6 +14,7 @@ function start(overrides: { concurrency?: number; timeoutSeconds?: number } = {}
     memoryMb: 512,
     timeoutSeconds: overrides.timeoutSeconds ?? 30,
     concurrency: overrides.concurrency ?? 2,
+    capMemory: overrides.capMemory,
     build: async (taskRoot) => {
       await esbuild.build({
         entryPoints: [PROBE],
@@ -90,5 +92,30 @@ describe("local Lambda service", function () {
     assert.match(String(crashed.error), /Runtime exited with code 7/);
     const next = await service.invoke({});
     assert.ok(!next.error && next.coldStart);
+  });
+
+  describe("memory cap", () => {
+    const cap = detectMemoryCap();
+
+    it("kills a container that goes past the function's memory, as Lambda does, says so, and serves the next event from a fresh one", async function () {
+      // A skipped test says why: the cap needs a writable cgroup (Linux, root or a delegated group).
+      if (!cap.available) this.skip();
+      service = await start({ concurrency: 1 });
+      assert.equal(service.memoryCap.available, true);
+      const within = await service.invoke({ allocateMb: 256 });
+      assert.equal(within.error, undefined, "256 MB fits in 512");
+      const past = await service.invoke({ allocateMb: 1024 });
+      assert.match(String(past.error), /Runtime\.OutOfMemory: the container went past its 512 MB and was killed/);
+      const next = await service.invoke({});
+      assert.ok(next.coldStart && !next.error, "a fresh container takes the next event");
+    });
+
+    it("runs uncapped when told to (and then nothing stops a container at the function's memory)", async () => {
+      service = await start({ concurrency: 1, capMemory: false });
+      assert.deepEqual(service.memoryCap, { available: false, why: "capMemory is off" });
+      const past = await service.invoke({ allocateMb: 768 });
+      assert.equal(past.error, undefined);
+      assert.ok(past.maxRssBytes > 600 * 2 ** 20, `peak ${past.maxRssBytes} bytes`);
+    });
   });
 });

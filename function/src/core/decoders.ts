@@ -13,7 +13,7 @@ import type UtifType from "utif2";
 import { decodeJpeg, JpegTooLargeError, JpegTooManyScansError } from "./jpegDecoder";
 import { assertBmpPaletteFits } from "./bmpPalette";
 import { FailureReason } from "../../../contract/failureReasons";
-import { PermanentError } from "./errors";
+import { isAllocationFailure, PermanentError } from "./errors";
 import type { ImageHeader } from "./imageHeader";
 import { decodeGif } from "./gifDecoder";
 import { assertPngImageData } from "./pngLimits";
@@ -58,6 +58,13 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
     // The JPEG decoder's own backstop to the header check (e.g. a frame header this parser did not see).
     if (err instanceof JpegTooLargeError) throw new PermanentError(FailureReason.TooManyPixels, err.message, { cause: err });
     if (err instanceof JpegTooManyScansError) throw new PermanentError(FailureReason.TooComplex, err.message, { cause: err });
+    if (isAllocationFailure(err)) {
+      throw new PermanentError(
+        FailureReason.AllocationFailed,
+        `${header.format.toUpperCase()} decoding could not allocate the memory it asked for: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
     throw new PermanentError(
       FailureReason.CorruptImage,
       `${header.format.toUpperCase()} data cannot be decoded: ${(err as Error)?.message ?? String(err)}`,

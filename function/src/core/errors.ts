@@ -31,3 +31,27 @@ export class TransientError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A decoder asked for memory it could not get: its WASM heap's malloc returned 0. Thrown by
+ * our own WASM glue; the runtime's own forms of the same failure are recognised by
+ * isAllocationFailure.
+ */
+export class AllocationError extends Error {
+  override readonly name = "AllocationError";
+}
+
+/**
+ * How V8 and WASM toolchains report an allocation that could not be made, as opposed to a
+ * size argument that was nonsense (which a lying header produces, and stays CorruptImage):
+ * V8's "Array buffer allocation failed"; WebAssembly.Memory's grow and constructor failures;
+ * Emscripten's abort on a heap that cannot grow ("Aborted(OOM)", "Cannot enlarge memory");
+ * Rust's "memory allocation of N bytes failed".
+ */
+const ALLOCATION_FAILURE =
+  /Array buffer allocation failed|WebAssembly\.Memory(\.grow)?\(\): (Maximum memory size exceeded|could not allocate memory)|Aborted\(OOM\)|Cannot enlarge memory|memory allocation of \d+ bytes failed|^out of memory$/i;
+
+export function isAllocationFailure(err: unknown): boolean {
+  if (err instanceof AllocationError) return true;
+  return err instanceof Error && (err.name === "RangeError" || err.name === "RuntimeError") && ALLOCATION_FAILURE.test(err.message);
+}

@@ -16,6 +16,7 @@ import { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansE
 import { countJpegScans, readJpegFrameSize } from "./jpeg/header";
 import { chooseDenominator } from "./jpeg/scale";
 import { decodeScaled, JpegColorSpace } from "./jpeg/turbo";
+import { isAllocationFailure } from "./errors";
 
 export { JpegCorruptError, JpegDecodeError, JpegTooLargeError, JpegTooManyScansError, MAX_JPEG_SCAN_MEGAPIXELS } from "./jpeg/errors";
 
@@ -70,7 +71,8 @@ export function decodeJpeg(bytes: Uint8Array, request: JpegDecodeRequest): Decod
       };
     }
   } catch (error) {
-    if (error instanceof JpegDecodeError) throw error;
+    // Out of memory: jpeg-js would need more (a full-size bitmap), not less.
+    if (error instanceof JpegDecodeError || isAllocationFailure(error)) throw error;
     // Anything else from libjpeg-turbo: let jpeg-js have its say below.
   }
   return decodeFullSizeWithJpegJs(bytes, request.maxPixels);
@@ -87,6 +89,7 @@ function decodeFullSizeWithJpegJs(bytes: Uint8Array, maxPixels: number): Decoded
       maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / (1024 * 1024)) + 64,
     });
   } catch (error) {
+    if (isAllocationFailure(error)) throw error;
     throw new JpegCorruptError(`not a decodable JPEG: neither libjpeg-turbo nor jpeg-js accepts it (jpeg-js: ${(error as Error).message})`);
   }
   if (!(decoded.width > 0 && decoded.height > 0) || decoded.data.length !== decoded.width * decoded.height * 4) {

@@ -4,6 +4,8 @@
  * that hangs or allocates without limit, through exactly this code.
  */
 import { parentPort, type MessagePort } from "node:worker_threads";
+import { FailureReason } from "../../../contract/failureReasons";
+import { isAllocationFailure, PermanentError } from "../core/errors";
 import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
 import { crossError, ownedBytes, type CrossedThumbnail, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
 
@@ -26,7 +28,21 @@ async function answer(port: MessagePort, core: Core, request: JobRequest): Promi
     transfer = thumbnails.map((t) => t.bytes.buffer as ArrayBuffer);
     reply = { id: request.id, ok: true, thumbnails, facts: result.facts };
   } catch (err) {
-    reply = { id: request.id, ok: false, error: crossError(err) };
+    reply = { id: request.id, ok: false, error: crossError(asImageFailure(err)) };
   }
   port.postMessage(reply, transfer);
+}
+
+/**
+ * An allocation that failed anywhere in the core (decoders name their format themselves;
+ * resizing and encoding land here) is a fact about this image's demands: a PermanentError,
+ * recorded, not an error the handler would retry into the same wall.
+ */
+function asImageFailure(err: unknown): unknown {
+  if (err instanceof PermanentError || !isAllocationFailure(err)) return err;
+  return new PermanentError(
+    FailureReason.AllocationFailed,
+    `making the thumbnails could not allocate the memory it asked for: ${(err as Error).message}`,
+    { cause: err },
+  );
 }

@@ -9,6 +9,7 @@
  */
 import { scaledDimension } from "./scale";
 import { readJpegWasm } from "./wasmFile";
+import { AllocationError } from "../errors";
 
 /** TurboJPEG's colour space of the JPEG data (TJCS_*). */
 export const JpegColorSpace = { Rgb: 0, YCbCr: 1, Gray: 2, Cmyk: 3, Ycck: 4 } as const;
@@ -130,7 +131,7 @@ function withModule<T>(fn: (wasm: TurboExports) => T): T {
 /** Copies bytes into the module's heap; the caller frees. */
 function copyIn(wasm: TurboExports, bytes: Uint8Array): number {
   const pointer = wasm.malloc(bytes.byteLength);
-  if (pointer === 0) throw new TurboJpegError(`could not allocate ${bytes.byteLength} bytes in the WASM heap`);
+  if (pointer === 0) throw new AllocationError(`libjpeg-turbo could not allocate ${bytes.byteLength} bytes in its WASM heap`);
   new Uint8Array(wasm.memory.buffer, pointer, bytes.byteLength).set(bytes);
   return pointer;
 }
@@ -170,7 +171,7 @@ export function decodeScaled(
       const cmyk = header.colorSpace === JpegColorSpace.Cmyk || header.colorSpace === JpegColorSpace.Ycck;
       const pitch = width * 4;
       dst = wasm.malloc(pitch * height);
-      if (dst === 0) throw new TurboJpegError(`could not allocate a ${width}×${height} bitmap in the WASM heap`);
+      if (dst === 0) throw new AllocationError(`libjpeg-turbo could not allocate a ${width}×${height} bitmap in its WASM heap`);
       // Asking for width × height makes TurboJPEG pick the largest scaling factor that fits,
       // which for these sizes is exactly 1/denominator.
       const status = wasm.tjDecompress2(handle, src, bytes.byteLength, dst, width, pitch, height, cmyk ? TJPF_CMYK : TJPF_RGBA, 0);
