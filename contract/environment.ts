@@ -19,6 +19,8 @@ export const EnvVar = {
   MaxImagePixels: "MAX_IMAGE_PIXELS",
   /** Milliseconds one image's decode may take before it is stopped (DecodeTimeout); the stack derives it from the function timeout. */
   DecodeTimeoutMs: "DECODE_TIMEOUT_MS",
+  /** "true" keeps a replaced upload's thumbnails (its record still becomes REPLACED); "false", the default, deletes them. */
+  KeepReplacedThumbnails: "KEEP_REPLACED_THUMBNAILS",
   /** Powertools settings (read by Powertools itself). */
   PowertoolsServiceName: "POWERTOOLS_SERVICE_NAME",
   PowertoolsMetricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",

@@ -25,6 +25,10 @@ export const MetricName = {
   SourceBytes: "SourceBytes",
   /** Bytes of thumbnails written. */
   ThumbnailBytes: "ThumbnailBytes",
+  /** Count of uploads whose record became DELETED (their source object was deleted). */
+  ImagesDeleted: "ImagesDeleted",
+  /** Count of uploads whose record became REPLACED (a newer upload of the key succeeded). */
+  ImagesReplaced: "ImagesReplaced",
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -35,6 +39,8 @@ export const MetricUnit: Record<MetricName, "Count" | "Milliseconds" | "Bytes"> 
   ProcessingDuration: "Milliseconds",
   SourceBytes: "Bytes",
   ThumbnailBytes: "Bytes",
+  ImagesDeleted: "Count",
+  ImagesReplaced: "Count",
 };
 
 export const Dimension = {

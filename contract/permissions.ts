@@ -13,15 +13,21 @@ export const FunctionPermissions = {
    */
   sourceBucket: ["s3:ListBucket"],
   /**
-   * Objects of the thumbnail bucket: write thumbnails (no object tagging, no ACLs), and read
+   * Objects of the thumbnail bucket: write thumbnails (no object tagging, no ACLs); read
    * their metadata (HEAD needs s3:GetObject) when an attempt that cannot read its source looks
-   * for the thumbnails an earlier attempt wrote.
+   * for the thumbnails an earlier attempt wrote; delete the thumbnails of a deleted or
+   * replaced upload (docs/lifecycle.md).
    */
-  thumbnailObjects: ["s3:PutObject", "s3:GetObject"],
+  thumbnailObjects: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
   /** The thumbnail bucket itself: list one upload's thumbnail keys (same rare path as above). */
   thumbnailBucket: ["s3:ListBucket"],
-  /** The ImageMetadata table (not its indexes): conditional writes and reads by key. */
-  metadataTable: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  /**
+   * The ImageMetadata table (not its indexes): conditional writes and reads by key, and the
+   * conditional updates of a record's lifecycle (DELETED, REPLACED) and of a key's state item.
+   */
+  metadataTable: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+  /** The BySourceKey index only: a deleted key's older uploads that still hold thumbnails. */
+  bySourceKeyIndex: ["dynamodb:Query"],
   /** The on-failure destination of asynchronous invocations. */
   deadLetterQueue: ["sqs:SendMessage"],
   /** The function's own log group. */

@@ -7,7 +7,12 @@ import { Table } from "./table";
 import type { FailureReason } from "./failureReasons";
 import type { SourceFormat, ThumbnailFormat } from "./formats";
 
-export const RecordStatus = { Succeeded: "SUCCEEDED", Failed: "FAILED" } as const;
+/**
+ * SUCCEEDED and FAILED are an upload's verdict; DELETED and REPLACED come later in its life
+ * (docs/lifecycle.md): the source object was deleted, or a newer upload of the same key
+ * succeeded. Only a SUCCEEDED upload becomes DELETED or REPLACED; FAILED ones stay FAILED.
+ */
+export const RecordStatus = { Succeeded: "SUCCEEDED", Failed: "FAILED", Deleted: "DELETED", Replaced: "REPLACED" } as const;
 export type RecordStatus = (typeof RecordStatus)[keyof typeof RecordStatus];
 
 export interface ThumbnailEntry {
@@ -47,8 +52,20 @@ export interface ImageRecord {
   /** When this record was written, ISO-8601 UTC (FailuresByTime sort key). */
   ProcessedAt: string;
   ThumbnailBucket: string;
-  /** Largest first; empty when FAILED. */
+  /**
+   * Largest first; empty when FAILED. Kept as history when DELETED or REPLACED: whether the
+   * objects still exist is ThumbnailsRemovedAt's absence.
+   */
   Thumbnails: ThumbnailEntry[];
+  /** When the thumbnail objects were deleted (DELETED, or REPLACED without keepReplacedThumbnails). */
+  ThumbnailsRemovedAt?: string;
+  /** DELETED only: when the delete was handled, and the sequencer and name of its S3 event. */
+  DeletedAt?: string;
+  DeleteSequencer?: string;
+  DeleteEventName?: string;
+  /** REPLACED only: when, and the ImageID of the newer upload of the same key that replaced it. */
+  ReplacedAt?: string;
+  ReplacedBy?: string;
   /** FAILED only: machine-readable reason (also the Reason metric dimension). */
   Reason?: FailureReason;
   /** FAILED only: what exactly was wrong, for people. */

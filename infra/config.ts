@@ -43,6 +43,8 @@ export interface PipelineConfig {
   /** Bounding-box sizes in pixels, ascending, unique. */
   thumbnailSizes: number[];
   jpegQuality: number;
+  /** Keep a replaced upload's thumbnails (its record still becomes REPLACED). */
+  keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;
   functionMemoryMb: number;
@@ -104,6 +106,11 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   thumbnailBucketName: { kind: "string", default: "", description: "Physical name of the thumbnail bucket; empty = derived" },
   thumbnailSizes: { kind: "integerList", default: [256], description: "Bounding-box sizes in pixels (1–5 sizes, 16–4096 each)" },
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
+  keepReplacedThumbnails: {
+    kind: "boolean",
+    default: false,
+    description: "Keep the thumbnails of an upload replaced by a newer upload of its key",
+  },
   maxObjectBytes: { kind: "integer", default: 52428800, description: "Largest upload the function reads, bytes (1 KiB–1 GiB)" },
   maxImagePixels: { kind: "integer", default: 50000000, description: "Largest width×height the function decodes" },
   functionMemoryMb: {

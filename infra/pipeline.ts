@@ -161,6 +161,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         deadLetterQueueArn: this.deadLetterQueue.arn,
         thumbnailSizes: config.thumbnailSizes,
         jpegQuality: config.jpegQuality,
+        keepReplacedThumbnails: config.keepReplacedThumbnails,
         maxObjectBytes: config.maxObjectBytes,
         maxImagePixels: config.maxImagePixels,
         memoryMb: config.functionMemoryMb,

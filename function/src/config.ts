@@ -17,6 +17,8 @@ export interface FunctionConfig {
   jpegQuality: number;
   maxObjectBytes: number;
   maxImagePixels: number;
+  /** Keep the thumbnails of an upload replaced by a newer upload of its key (docs/lifecycle.md). Optional as below; readConfig always sets it. */
+  keepReplacedThumbnails?: boolean;
   /** Per-image decode budget, ms (DecodeTimeout past it). Optional so hand-built test configs may leave it out; readConfig always sets it. */
   decodeTimeoutMs?: number;
   /** Resident-set bound of the whole process while an image decodes (DecodeTooLarge past it). Optional as above. */
@@ -31,6 +33,7 @@ export const CONFIG_DEFAULTS = {
   maxImagePixels: 50_000_000,
   /** The stack's: half of its default 60 s timeout (see contract/decodeLimits.ts). */
   decodeTimeoutMs: 30_000,
+  keepReplacedThumbnails: false,
 } as const;
 
 /**
@@ -101,6 +104,14 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     return mb > 0 ? processMemoryLimitBytes(mb) : defaultProcessMemoryLimitBytes();
   };
 
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return fallback;
+    if (raw === "true" || raw === "false") return raw === "true";
+    problems.push(`${name}="${raw}" must be "true" or "false"`);
+    return fallback;
+  };
+
   const config: FunctionConfig = {
     environment: required(EnvVar.Environment),
     sourceBucket: required(EnvVar.SourceBucket),
@@ -112,6 +123,7 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     maxImagePixels: integer(EnvVar.MaxImagePixels, CONFIG_DEFAULTS.maxImagePixels, 1, Number.MAX_SAFE_INTEGER),
     decodeTimeoutMs: integer(EnvVar.DecodeTimeoutMs, CONFIG_DEFAULTS.decodeTimeoutMs, 100, 900_000),
     processMemoryLimitBytes: memoryLimit(),
+    keepReplacedThumbnails: flag(EnvVar.KeepReplacedThumbnails, CONFIG_DEFAULTS.keepReplacedThumbnails),
   };
   if (problems.length > 0) throw new FunctionEnvironmentError(problems);
   return config;

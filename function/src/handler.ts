@@ -1,6 +1,6 @@
 /**
- * Lambda entry point for S3 ObjectCreated notifications. Thin: parses the event, hands each
- * upload to processUpload, and turns transient failures into a thrown error so Lambda retries
+ * Lambda entry point for S3 ObjectCreated and ObjectRemoved notifications. Thin: parses the
+ * event, hands each upload to processUpload and each removal to processRemoval, and turns transient failures into a thrown error so Lambda retries
  * the event (uploads already recorded are skipped on the retry).
  *
  * Configuration and clients are created once per container, on the first invocation, or at
@@ -14,6 +14,7 @@ import { TransientError } from "./core/errors";
 import { createLogger, createMetrics, PipelineMetrics } from "./observability";
 import { processUpload, type Dependencies, type Outcome } from "./processUpload";
 import { parseS3Event } from "./adapters/s3Event";
+import { processRemoval, type RemovalOutcome } from "./lifecycle";
 import { sharedThumbnailer } from "./worker/isolatedThumbnailer";
 
 export type { Dependencies, Outcome } from "./processUpload";
@@ -28,6 +29,7 @@ const FAIR_SHARE_SLACK_MS = 1_000;
 
 export interface InvocationSummary {
   outcomes: Outcome[];
+  removals: RemovalOutcome[];
 }
 
 /** Builds a handler over given dependencies (the exported `handler` uses ones built from the environment). */
@@ -35,18 +37,19 @@ export function createHandler(deps: Dependencies) {
   return async function handle(event: unknown, context?: Partial<Context>): Promise<InvocationSummary> {
     const logger: Logger = deps.logger;
     if (context?.awsRequestId) logger.addContext(context as Context);
-    const { uploads, skipped } = parseS3Event(event);
+    const { uploads, removals: removed, skipped } = parseS3Event(event);
     for (const s of skipped) {
       if (s.reason.startsWith("malformed")) logger.warn("skipped a malformed event record", s);
       else logger.info("skipped an event record", s);
     }
-    if (uploads.length === 0 && skipped.length === 0) logger.warn("event holds no S3 records", { event });
+    if (uploads.length === 0 && removed.length === 0 && skipped.length === 0) logger.warn("event holds no S3 records", { event });
 
     // Lambda's deadline: work stops in time to write its record instead of being killed with it.
     const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : undefined;
     const invocationStart = Date.now();
     const stopAt = remaining === undefined ? undefined : invocationStart + remaining - RECORD_SAFETY_MARGIN_MS;
     const outcomes: Outcome[] = [];
+    const removals: RemovalOutcome[] = [];
     const failures: { key: string; error: TransientError }[] = [];
     try {
       // One at a time: memory stays bounded by one image, and one failure never stops the rest.
@@ -66,17 +69,33 @@ export function createHandler(deps: Dependencies) {
           failures.push({ key: upload.key, error });
         }
       }
+      for (const removal of removed) {
+        try {
+          removals.push(await processRemoval(removal, deps));
+        } catch (err) {
+          const error =
+            err instanceof TransientError ? err : new TransientError(`s3://${removal.bucket}/${removal.key}`, String(err), { cause: err });
+          logger.error("transient failure handling a removal; the event will be retried", {
+            bucket: removal.bucket,
+            key: removal.key,
+            eventName: removal.eventName,
+            operation: error.operation,
+            error,
+          });
+          failures.push({ key: removal.key, error });
+        }
+      }
     } finally {
       deps.metrics.publish();
     }
     if (failures.length > 0) {
       throw new TransientError(
         "invocation",
-        `${failures.length} of ${uploads.length} uploads failed transiently and will be retried: ${failures.map((f) => `${f.key} (${f.error.message})`).join("; ")}`,
+        `${failures.length} of ${uploads.length + removed.length} records failed transiently and will be retried: ${failures.map((f) => `${f.key} (${f.error.message})`).join("; ")}`,
         { cause: failures[0].error },
       );
     }
-    return { outcomes };
+    return { outcomes, removals };
   };
 }
 

@@ -30,6 +30,12 @@ export class PipelineMetrics {
     this.metrics.addMetric(MetricName.ThumbnailBytes, MetricUnit.ThumbnailBytes, thumbnailBytes);
   }
 
+  /** An upload's record became DELETED or REPLACED. */
+  retired(status: "DELETED" | "REPLACED"): void {
+    const name = status === "DELETED" ? MetricName.ImagesDeleted : MetricName.ImagesReplaced;
+    this.metrics.addMetric(name, MetricUnit[name], 1);
+  }
+
   failed(reason: FailureReason, durationMs: number, sourceBytes: number): void {
     this.metrics.addMetric(MetricName.ImagesFailed, MetricUnit.ImagesFailed, 1);
     this.metrics.addMetric(MetricName.ProcessingDuration, MetricUnit.ProcessingDuration, durationMs);

@@ -29,6 +29,8 @@ import { mayStillAppear, readSource, tooLarge, type SourceObject } from "./adapt
 import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
 import { findThumbnails, putThumbnails, type StoredThumbnail } from "./adapters/thumbnailStore";
 import { DeadlineReached, sharedThumbnailer } from "./worker/isolatedThumbnailer";
+import { settleSucceeded } from "./lifecycle";
+import { supersededBeforehand, type Standing } from "./adapters/sourceKeyStateStore";
 
 export interface Dependencies {
   config: FunctionConfig;
@@ -46,7 +48,12 @@ export type Outcome =
   /** An earlier delivery of the same event already produced a SUCCEEDED record or a final FAILED one. */
   | { status: "DUPLICATE"; imageId: string }
   /** Not an upload of an image at all (a folder marker); no record. */
-  | { status: "IGNORED"; imageId: string; why: string };
+  | { status: "IGNORED"; imageId: string; why: string }
+  /**
+   * A late event: a delete of the key, or a newer upload of it that succeeded, was handled
+   * first. Not processed; recorded DELETED or REPLACED at once (docs/lifecycle.md).
+   */
+  | { status: "SUPERSEDED"; imageId: string; as: typeof RecordStatus.Deleted | typeof RecordStatus.Replaced };
 
 /**
  * The invocation's time, as the handler hands it to one upload: the work of the image must stop
@@ -82,6 +89,12 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
     const existing = await getRecordState(deps.dynamo, config.metadataTable, imageId);
     if (existing?.Status === RecordStatus.Succeeded) {
       logger.info("duplicate delivery: this upload already has a SUCCEEDED record", where);
+      // The earlier delivery may have stopped between its record and its key's state.
+      await settleSucceeded(upload, imageId, deps);
+      return { status: "DUPLICATE", imageId };
+    }
+    if (existing?.Status === RecordStatus.Deleted || existing?.Status === RecordStatus.Replaced) {
+      logger.info(`duplicate delivery: this upload is already ${existing.Status}`, where);
       return { status: "DUPLICATE", imageId };
     }
     if (existing?.Status === RecordStatus.Failed && isFinalReason(existing.Reason as FailureReason)) {
@@ -96,6 +109,8 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       );
     }
     if (upload.size > config.maxObjectBytes) throw tooLarge(upload.size, config.maxObjectBytes);
+    const superseded = upload.sequencer ? await supersededBeforehand(deps.dynamo, config.metadataTable, upload, imageId) : undefined;
+    if (superseded) return await recordSuperseded(imageId, upload, superseded, deps, attemptId, where);
 
     const read = await readSource(deps.s3, upload, config.maxObjectBytes);
     source = received(read);
@@ -163,7 +178,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       Thumbnails: entries,
       DurationMs: elapsed(),
     };
-    return await recordSuccess(record, sourceBytes, deps, where);
+    return await recordSuccess(record, sourceBytes, upload, deps, where);
   } catch (err) {
     if (!(err instanceof PermanentError)) {
       throw err instanceof TransientError
@@ -194,6 +209,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
         return await recordSuccess(
           recordFromThumbnails(imageId, upload, earlier, deps, attemptId, elapsed()),
           earlier[0].facts.sourceBytes,
+          upload,
           deps,
           where,
         );
@@ -230,15 +246,20 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
 async function recordSuccess(
   record: ImageRecord,
   sourceBytes: number,
+  upload: Upload,
   deps: Dependencies,
   where: Record<string, string>,
 ): Promise<Outcome> {
   if (!(await putRecord(deps.dynamo, deps.config.metadataTable, record))) {
     deps.logger.info("duplicate delivery: another delivery recorded this upload first", where);
+    const state = await getRecordState(deps.dynamo, deps.config.metadataTable, record.ImageID);
+    if (state?.Status === RecordStatus.Succeeded) await settleSucceeded(upload, record.ImageID, deps);
     return { status: "DUPLICATE", imageId: record.ImageID };
   }
   const thumbnailBytes = record.Thumbnails.reduce((sum, e) => sum + e.Bytes, 0);
   deps.metrics.succeeded(record.DurationMs, sourceBytes, thumbnailBytes);
+  // Made current, or retired at once when a delete or a newer upload of the key won the race.
+  await settleSucceeded(upload, record.ImageID, deps);
   deps.logger.info("thumbnails made", {
     ...where,
     durationMs: record.DurationMs,
@@ -248,6 +269,36 @@ async function recordSuccess(
     thumbnails: record.Thumbnails.map((e) => e.Key),
   });
   return { status: "SUCCEEDED", imageId: record.ImageID };
+}
+
+/** Records a late upload that a handled delete or a newer upload superseded, without processing it. */
+async function recordSuperseded(
+  imageId: string,
+  upload: Upload,
+  standing: Exclude<Standing, { kind: "current" }>,
+  deps: Dependencies,
+  attemptId: string,
+  where: Record<string, string>,
+): Promise<Outcome> {
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const record: ImageRecord = {
+    ...baseRecord(imageId, upload, undefined, deps, attemptId),
+    ...(standing.kind === "deleted"
+      ? { Status: RecordStatus.Deleted, DeletedAt: now, DeleteSequencer: standing.deleteSequencer }
+      : { Status: RecordStatus.Replaced, ReplacedAt: now, ReplacedBy: standing.by }),
+    Thumbnails: [],
+    DurationMs: 0,
+  };
+  if (!(await putRecord(deps.dynamo, deps.config.metadataTable, record))) {
+    deps.logger.info("duplicate delivery: another delivery recorded this upload first", where);
+    return { status: "DUPLICATE", imageId };
+  }
+  deps.metrics.retired(record.Status as typeof RecordStatus.Deleted | typeof RecordStatus.Replaced);
+  deps.logger.info(`late upload event: the key was ${standing.kind} by a later event first; recorded without processing`, {
+    ...where,
+    status: record.Status,
+  });
+  return { status: "SUPERSEDED", imageId, as: record.Status as typeof RecordStatus.Deleted | typeof RecordStatus.Replaced };
 }
 
 /** The SUCCEEDED record of an upload whose thumbnails an earlier attempt wrote (facts from their metadata). */

@@ -14,6 +14,7 @@ export interface FunctionSettings<T> {
   tableName: T;
   thumbnailSizes: number[];
   jpegQuality: number;
+  keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;
   functionTimeoutSeconds: number;
@@ -28,6 +29,7 @@ export function functionEnvironment<T>(s: FunctionSettings<T>): Record<string, T
     [EnvVar.MetadataTable]: s.tableName,
     [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(","),
     [EnvVar.JpegQuality]: String(s.jpegQuality),
+    [EnvVar.KeepReplacedThumbnails]: String(s.keepReplacedThumbnails),
     [EnvVar.MaxObjectBytes]: String(s.maxObjectBytes),
     [EnvVar.MaxImagePixels]: String(s.maxImagePixels),
     [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(s.functionTimeoutSeconds)),

@@ -11,6 +11,7 @@ import * as aws_native from "@pulumi/aws-native";
 import { FUNCTION_ARCHITECTURE, FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../contract/runtime";
 import { functionEnvironment } from "./functionEnvironment";
 import { FunctionPermissions } from "../../contract/permissions";
+import { Table } from "../../contract/table";
 import type { LogLevel } from "../config";
 import { bucketArn, functionLogGroupName } from "../naming";
 import { bundleSha256, codeObjectKey, directoryFiles } from "./codeArtifact";
@@ -41,6 +42,7 @@ export interface ThumbnailFunctionArgs {
   deadLetterQueueArn: pulumi.Input<string>;
   thumbnailSizes: number[];
   jpegQuality: number;
+  keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;
   memoryMb: number;
@@ -202,6 +204,12 @@ function executionPolicy(args: ThumbnailFunctionArgs, logGroupName: string) {
       },
       { Sid: "FindEarlierThumbnails", Effect: "Allow", Action: [...FunctionPermissions.thumbnailBucket], Resource: thumbnails },
       { Sid: "RecordMetadata", Effect: "Allow", Action: [...FunctionPermissions.metadataTable], Resource: args.tableArn },
+      {
+        Sid: "FindUploadsOfKey",
+        Effect: "Allow",
+        Action: [...FunctionPermissions.bySourceKeyIndex],
+        Resource: pulumi.interpolate`${args.tableArn}/index/${Table.bySourceKey.indexName}`,
+      },
       {
         Sid: "DeadLetterFailedEvents",
         Effect: "Allow",

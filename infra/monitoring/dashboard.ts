@@ -161,6 +161,10 @@ export function dashboardBody(p: DashboardBodyParams): DashboardBody {
       custom(MetricName.ImagesProcessed, { stat: "Sum", label: "processed", color: "#2ca02c" }),
       custom(MetricName.ImagesFailed, { stat: "Sum", label: "failed", color: "#d62728" }),
     ]),
+    metricWidget("Images deleted and replaced", [
+      custom(MetricName.ImagesDeleted, { stat: "Sum", label: "deleted", color: "#7f7f7f" }),
+      custom(MetricName.ImagesReplaced, { stat: "Sum", label: "replaced", color: "#1f77b4" }),
+    ]),
     metricWidget("Images failed by reason", [[{ expression: byReasonSearch, id: "byReason", label: "" }]], {
       stacked: true,
     }),

@@ -1,5 +1,6 @@
 /**
- * The trigger: S3 invokes the function for every object created in the source bucket.
+ * The trigger: S3 invokes the function for every object created in the source bucket, and for
+ * every object removed from it (deletes and delete markers: docs/lifecycle.md).
  *
  * CloudFormation has no separate notification resource, and S3 checks that it may invoke the
  * function when the bucket's notification is set, while the permission would normally name the
@@ -18,8 +19,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws_native from "@pulumi/aws-native";
 import { bucketArn } from "../naming";
 
-/** Every way an object comes into being: PUT, POST, COPY and completed multipart uploads. */
-export const TRIGGER_EVENT = "s3:ObjectCreated:*";
+/**
+ * Every way an object comes into being (PUT, POST, COPY, completed multipart uploads) and
+ * every way it goes (DELETE, and the delete marker a DELETE leaves in a versioned bucket).
+ * Lifecycle expirations are removals too: S3 reports them as s3:LifecycleExpiration:*, which
+ * this stack's own lifecycle rules only raise for noncurrent versions, never the current one.
+ */
+export const TRIGGER_EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] as const;
 
 export interface UploadTriggerArgs {
   /** The source bucket's name, known before the bucket exists. */
@@ -53,7 +59,7 @@ export class UploadTrigger extends pulumi.ComponentResource {
     );
 
     this.notificationConfiguration = pulumi.output(args.functionArn).apply((functionArn) => ({
-      lambdaConfigurations: [{ event: TRIGGER_EVENT, function: functionArn }],
+      lambdaConfigurations: TRIGGER_EVENTS.map((event) => ({ event, function: functionArn })),
     }));
 
     this.registerOutputs({ permissionId: this.permission.id });

@@ -228,12 +228,17 @@ describe("The dev CloudFormation template deployed into moto", function () {
     }
   });
 
-  it("sends the source bucket's new objects to the function", async function () {
+  it("sends the source bucket's new and removed objects to the function", async function () {
     const [, source] = resourcesOfType(deployed, "AWS::S3::Bucket").find(([, r]) => r.Properties?.NotificationConfiguration)!;
     const [functionId] = resourcesOfType(deployed, "AWS::Lambda::Function")[0];
     assert.deepEqual(
       source.Properties!.NotificationConfiguration,
-      { LambdaConfigurations: [{ Event: "s3:ObjectCreated:*", Function: { "Fn::GetAtt": [functionId, "Arn"] } }] },
+      {
+        LambdaConfigurations: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"].map((Event) => ({
+          Event,
+          Function: { "Fn::GetAtt": [functionId, "Arn"] },
+        })),
+      },
       "the deployed template asks for it",
     );
     const notification = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: sourceBucketName }));
@@ -245,7 +250,10 @@ describe("The dev CloudFormation template deployed into moto", function () {
     }
     assert.deepEqual(
       configurations.map((c) => [c.LambdaFunctionArn, c.Events]),
-      [[output("ThumbnailFunctionArn"), ["s3:ObjectCreated:*"]]],
+      [
+        [output("ThumbnailFunctionArn"), ["s3:ObjectCreated:*"]],
+        [output("ThumbnailFunctionArn"), ["s3:ObjectRemoved:*"]],
+      ],
     );
   });
 

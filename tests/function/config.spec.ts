@@ -23,6 +23,7 @@ describe("function configuration (environment variables)", () => {
       maxImagePixels: 50_000_000,
       decodeTimeoutMs: 30_000,
       processMemoryLimitBytes: defaultProcessMemoryLimitBytes(),
+      keepReplacedThumbnails: false,
     });
   });
 
@@ -63,6 +64,7 @@ describe("function configuration (environment variables)", () => {
     [EnvVar.MaxObjectBytes, "-1", /MAX_OBJECT_BYTES="-1" must be an integer/],
     [EnvVar.MaxImagePixels, "lots", /MAX_IMAGE_PIXELS="lots" must be an integer/],
     [EnvVar.DecodeTimeoutMs, "5", /DECODE_TIMEOUT_MS="5" must be an integer from 100 to 900000/],
+    [EnvVar.KeepReplacedThumbnails, "yes", /KEEP_REPLACED_THUMBNAILS="yes" must be "true" or "false"/],
     [LambdaRuntimeEnvVar.FunctionMemorySize, "64", /AWS_LAMBDA_FUNCTION_MEMORY_SIZE="64" must be an integer from 128 to 10240/],
   ] as const) {
     it(`refuses ${name}=${JSON.stringify(value)}, naming the variable, the value and the rule`, () => {

@@ -202,13 +202,11 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
 
     const late = await pipeline.invoke(event(older));
 
-    // The older upload's bytes are gone (unversioned bucket): it is recorded, not thumbnailed.
-    assert.deepStrictEqual(
-      late.outcomes.map((o) => o.status),
-      ["FAILED"],
-    );
+    // The key's state knows a newer upload succeeded: the older one is recorded, not even read.
+    assert.deepStrictEqual(late.outcomes, [{ status: "SUPERSEDED", imageId: imageIdOf(older), as: "REPLACED" }]);
     const olderRecord = await pipeline.record(imageIdOf(older));
-    assert.strictEqual(olderRecord?.Reason, FailureReason.Superseded);
+    assert.strictEqual(olderRecord?.Status, "REPLACED");
+    assert.strictEqual(olderRecord.ReplacedBy, imageIdOf(newer));
     assert.deepStrictEqual(await pipeline.record(imageIdOf(newer)), newerRecord, "the newer record is untouched");
     assert.ok(
       (await pipeline.thumbnail(newerRecord!.Thumbnails[0].Key)).bytes.equals(newerThumb.bytes),
@@ -350,7 +348,7 @@ describe("thumbnailer handler against S3 and DynamoDB on loopback", function () 
       const ok = await pipeline.upload("transient/ok.jpg", jpeg);
       const flaky = await pipeline.upload("transient/flaky.jpg", jpeg);
       pipeline.inject({ command: "GetObjectCommand", times: 1 });
-      await assert.rejects(pipeline.invoke(event(flaky, ok)), /1 of 2 uploads failed transiently/);
+      await assert.rejects(pipeline.invoke(event(flaky, ok)), /1 of 2 records failed transiently/);
       assert.strictEqual((await pipeline.record(imageIdOf(ok)))?.Status, "SUCCEEDED");
       assert.strictEqual(await pipeline.record(imageIdOf(flaky)), undefined);
       const retry = await pipeline.invoke(event(flaky, ok));
@@ -560,6 +558,7 @@ describe("the handler's AWS calls", function () {
       PutItemCommand: "dynamodb:PutItem",
       HeadObjectCommand: "s3:GetObject",
       ListObjectsV2Command: "s3:ListBucket",
+      UpdateItemCommand: "dynamodb:UpdateItem",
     };
     const granted = new Set<string>([
       ...FunctionPermissions.sourceObjects,

@@ -32,9 +32,9 @@ describe("S3 event parsing", () => {
     assert.strictEqual(decodeS3EventKey("bad%zz.jpg"), "bad%zz.jpg");
   });
 
-  it("turns ObjectCreated records into uploads and skips the rest", () => {
+  it("turns ObjectCreated records into uploads and skips what is neither created nor removed", () => {
     const parsed = parseS3Event({
-      Records: [record("a.jpg", { versionId: "v1", eTag: '"quoted"' }), { ...record("b.jpg"), eventName: "ObjectRemoved:Delete" }],
+      Records: [record("a.jpg", { versionId: "v1", eTag: '"quoted"' }), { ...record("b.jpg"), eventName: "ObjectRestore:Post" }],
     });
     assert.deepStrictEqual(parsed.uploads, [
       {
@@ -48,7 +48,37 @@ describe("S3 event parsing", () => {
         eventName: "ObjectCreated:Put",
       },
     ]);
-    assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectRemoved:Delete", reason: "not an ObjectCreated event" }]);
+    assert.deepStrictEqual(parsed.skipped, [{ eventName: "ObjectRestore:Post", reason: "not an ObjectCreated or ObjectRemoved event" }]);
+  });
+
+  it("turns ObjectRemoved records into removals: of the key, or of one version when a DELETE names it", () => {
+    const removed = (key: string, eventName: string, versionId?: string) => ({ ...record(key, versionId ? { versionId } : {}), eventName });
+    const parsed = parseS3Event({
+      Records: [
+        removed("plain+photo.jpg", "ObjectRemoved:Delete"),
+        removed("suspended.jpg", "ObjectRemoved:Delete", "null"),
+        removed("hidden.jpg", "ObjectRemoved:DeleteMarkerCreated", "marker-1"),
+        removed("gone.jpg", "ObjectRemoved:Delete", "v7"),
+      ],
+    });
+    assert.deepStrictEqual(
+      parsed.removals.map((r) => [r.key, r.kind, r.versionId, r.sequencer]),
+      [
+        ["plain photo.jpg", "key", undefined, "0055AED6DCD90281E5"],
+        ["suspended.jpg", "key", undefined, "0055AED6DCD90281E5"],
+        ["hidden.jpg", "key", "marker-1", "0055AED6DCD90281E5"],
+        ["gone.jpg", "version", "v7", "0055AED6DCD90281E5"],
+      ],
+    );
+    assert.deepStrictEqual(parsed.uploads, []);
+  });
+
+  it("skips a removal without a sequencer, since it cannot be ordered against the key's uploads", () => {
+    const noSequencer = { ...record("a.jpg"), eventName: "ObjectRemoved:Delete" };
+    delete (noSequencer.s3.object as { sequencer?: string }).sequencer;
+    const parsed = parseS3Event({ Records: [noSequencer] });
+    assert.deepStrictEqual(parsed.removals, []);
+    assert.match(parsed.skipped[0].reason, /removal needs the sequencer S3 sends \(hexadecimal\), got ""/);
   });
 
   it("skips a malformed ObjectCreated record, saying why, instead of failing the event", () => {
@@ -61,8 +91,8 @@ describe("S3 event parsing", () => {
   });
 
   it("accepts S3's test event and other shapes without Records as empty", () => {
-    assert.deepStrictEqual(parseS3Event({ Service: "Amazon S3", Event: "s3:TestEvent" }), { uploads: [], skipped: [] });
-    assert.deepStrictEqual(parseS3Event(null), { uploads: [], skipped: [] });
+    assert.deepStrictEqual(parseS3Event({ Service: "Amazon S3", Event: "s3:TestEvent" }), { uploads: [], removals: [], skipped: [] });
+    assert.deepStrictEqual(parseS3Event(null), { uploads: [], removals: [], skipped: [] });
   });
 });
 

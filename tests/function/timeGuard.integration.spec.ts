@@ -71,7 +71,7 @@ describe("time guard: work stops before the invocation's deadline", function () 
     });
     await assert.rejects(
       pipeline.invoke(event(first, second), {}, { dynamo: slowDynamo }, deadlineIn(RECORD_SAFETY_MARGIN_MS + 5_000)),
-      /1 of 2 uploads failed transiently.*earlier uploads of this event used the invocation's time/,
+      /1 of 2 records failed transiently.*earlier uploads of this event used the invocation's time/,
     );
     assert.strictEqual((await pipeline.record(imageIdOf(first)))?.Status, "SUCCEEDED");
     assert.strictEqual(await pipeline.record(imageIdOf(second)), undefined, "no record: left for the retry");

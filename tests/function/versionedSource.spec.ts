@@ -6,7 +6,7 @@ import type { FunctionConfig } from "../../function/src/config";
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
 import { S3Client, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createHandler } from "../../function/src/handler";
 import { createMetrics, PipelineMetrics } from "../../function/src/observability";
@@ -47,6 +47,7 @@ describe("a versioned source bucket", () => {
     s3Mock.on(PutObjectCommand).resolves({});
     dynamoMock.on(GetItemCommand).resolves({});
     dynamoMock.on(PutItemCommand).resolves({});
+    dynamoMock.on(UpdateItemCommand).resolves({});
     const handle = createHandler({
       config: CONFIG,
       s3,

@@ -115,6 +115,7 @@ describe("Config", () => {
       assert.strictEqual(c.jpegQuality, FUNCTION_DEFAULTS.jpegQuality);
       assert.strictEqual(c.maxObjectBytes, FUNCTION_DEFAULTS.maxObjectBytes);
       assert.strictEqual(c.maxImagePixels, FUNCTION_DEFAULTS.maxImagePixels);
+      assert.strictEqual(c.keepReplacedThumbnails, FUNCTION_DEFAULTS.keepReplacedThumbnails);
     });
     it("rejects asynchronous retry settings outside Lambda's limits", () => {
       rejects({ asyncMaxRetryAttempts: 3 }, "asyncMaxRetryAttempts", "3", /between 0 and 2/);

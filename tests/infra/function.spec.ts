@@ -60,6 +60,7 @@ describe("Thumbnail function", () => {
           [EnvVar.MetadataTable]: run.outputs.metadataTableName,
           [EnvVar.ThumbnailSizes]: JSON.parse(cfg("thumbnailSizes")).join(","),
           [EnvVar.JpegQuality]: cfg("jpegQuality"),
+          [EnvVar.KeepReplacedThumbnails]: cfg("keepReplacedThumbnails"),
           [EnvVar.MaxObjectBytes]: cfg("maxObjectBytes"),
           [EnvVar.MaxImagePixels]: cfg("maxImagePixels"),
           [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(fn.inputs.timeout)),

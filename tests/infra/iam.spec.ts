@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { FunctionPermissions } from "../../contract/permissions";
+import { Table } from "../../contract/table";
 import type { ProgramRun } from "../helpers/program";
 import { customResources, one, STACKS, stackRun } from "../helpers/program";
 
@@ -50,6 +51,7 @@ describe("Execution role", () => {
           [FunctionPermissions.thumbnailObjects, `${thumbs}/*`],
           [FunctionPermissions.thumbnailBucket, thumbs],
           [FunctionPermissions.metadataTable, table],
+          [FunctionPermissions.bySourceKeyIndex, `${table}/index/${Table.bySourceKey.indexName}`],
           [FunctionPermissions.deadLetterQueue, queue],
           [FunctionPermissions.logGroup, `arn:aws:logs:${region}:123456789012:log-group:${logGroup}:*`],
         ];

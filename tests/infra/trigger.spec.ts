@@ -4,12 +4,15 @@ import { one, STACKS, stackRun } from "../helpers/program";
 describe("Upload trigger", () => {
   for (const stack of STACKS) {
     describe(stack, () => {
-      it("invokes the function for every object created in the source bucket, with no key filter", async () => {
+      it("invokes the function for every object created in or removed from the source bucket, with no key filter", async () => {
         const run = await stackRun(stack);
         const source = one(run, "aws-native:s3:Bucket", "source");
         const fn = one(run, "aws-native:lambda:Function");
         assert.deepStrictEqual(source.inputs.notificationConfiguration, {
-          lambdaConfigurations: [{ event: "s3:ObjectCreated:*", function: fn.state.arn }],
+          lambdaConfigurations: [
+            { event: "s3:ObjectCreated:*", function: fn.state.arn },
+            { event: "s3:ObjectRemoved:*", function: fn.state.arn },
+          ],
         });
       });
 

@@ -45,6 +45,7 @@ describe("local stack settings", () => {
       [EnvVar.MetadataTable]: stack.tableName,
       [EnvVar.ThumbnailSizes]: "128,512",
       [EnvVar.JpegQuality]: String(defaults.jpegQuality),
+      [EnvVar.KeepReplacedThumbnails]: String(defaults.keepReplacedThumbnails),
       [EnvVar.MaxObjectBytes]: String(defaults.maxObjectBytes),
       [EnvVar.MaxImagePixels]: String(defaults.maxImagePixels),
       [EnvVar.DecodeTimeoutMs]: String(decodeTimeoutMs(defaults.functionTimeoutSeconds)),

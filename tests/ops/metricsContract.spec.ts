@@ -33,6 +33,8 @@ import { metadataTableDefinition } from "../../local/provision";
 const GOOD = "photos/holiday 1.png";
 const CORRUPT = "photos/not-really.jpg";
 const FLAKY = "photos/flaky.png";
+/** Uploaded twice: the second upload replaces the first. */
+const AGAIN = "photos/again.png";
 
 interface Observed {
   environment: string;
@@ -114,7 +116,18 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
         const { ETag } = await emulators.s3.send(new PutObjectCommand({ Bucket: sourceBucket, Key: key, Body: body }));
         return s3Record(sourceBucket, key, body.length, String(ETag).replace(/"/g, ""), sequencer);
       };
-      const event = { Records: [await put(GOOD, png, "0A01"), await put(CORRUPT, garbage, "0A02"), await put(FLAKY, png, "0A03")] };
+      // GOOD succeeds and is then deleted; AGAIN is replaced by its second upload.
+      const removal = { ...s3Record(sourceBucket, GOOD, 0, "", "0A06"), eventName: "ObjectRemoved:Delete" };
+      const event = {
+        Records: [
+          await put(GOOD, png, "0A01"),
+          await put(CORRUPT, garbage, "0A02"),
+          await put(FLAKY, png, "0A03"),
+          await put(AGAIN, png, "0A04"),
+          await put(AGAIN, png, "0A05"),
+          removal,
+        ],
+      };
 
       // The function's S3 client, with the read of FLAKY failing as a throttled S3 would.
       const s3 = s3ClientFor(emulators.s3Endpoint);
@@ -176,10 +189,10 @@ describe("the function's metrics and logs, and the alarms and dashboard that rea
 
   for (const stack of STACKS) {
     describe(`stack ${stack}`, () => {
-      it("runs the function as the scenario intends: one success, one permanent failure, one transient failure that throws", () => {
+      it("runs the function as the scenario intends: successes, a replacement, a delete, one permanent failure, one transient failure that throws", () => {
         const o = observed.get(stack)!;
         assert.ok(o.invocationError, "the transient failure makes the invocation throw, so Lambda retries");
-        assert.match(o.invocationError.message, /1 of 3 uploads failed transiently/);
+        assert.match(o.invocationError.message, /1 of 6 records failed transiently/);
         const names = new Set(o.emitted.map((e) => e.name));
         for (const name of Object.values(MetricName)) assert.ok(names.has(name), `the function emitted ${name}`);
       });

@@ -1,16 +1,24 @@
 /**
- * Reads and writes records (dynamodb:GetItem and PutItem only). A record is written last, after
+ * Reads and writes records (dynamodb:GetItem, PutItem, UpdateItem; Query on BySourceKey). A
+ * record is written last, after
  * the thumbnails, and only over a worse verdict: a SUCCEEDED record is never replaced; a FAILED
  * record with a final reason only by SUCCEEDED; a FAILED record with a moment reason by SUCCEEDED
  * or a final reason, never by another moment failure (see REASON_IS_FINAL). So duplicates and
  * retries converge on one record and count it once.
  */
-import { GetItemCommand, PutItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { Table } from "../../../contract/table";
 import { transient, errorName } from "./awsErrors";
 import { FailureReason, REASON_IS_FINAL, isFinalReason } from "../../../contract/failureReasons";
 import { PermanentError } from "../core/errors";
-import { attributeType, RecordStatus, toItem, type ImageRecord } from "../../../contract/record";
+import { attributeType, fromItem, RecordStatus, toItem, type ImageRecord } from "../../../contract/record";
 
 /** What the function decides by; the rest of a record is for people and is never read back. */
 export interface RecordState {
@@ -75,11 +83,14 @@ function writeCondition(
   record: ImageRecord,
 ): Pick<PutItemCommand["input"], "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"> {
   const absent = "attribute_not_exists(#id)";
-  if (record.Status === RecordStatus.Succeeded) {
+  if (record.Status !== RecordStatus.Failed) {
+    // SUCCEEDED, or DELETED / REPLACED written at once for an upload superseded before it was
+    // processed: over a FAILED record only. Never over a later state (a retry of an upload
+    // since deleted or replaced must not bring it back).
     return {
-      ConditionExpression: `${absent} OR #status <> :succeeded`,
+      ConditionExpression: `${absent} OR #status = :failed`,
       ExpressionAttributeNames: { "#id": Table.partitionKey, "#status": "Status" },
-      ExpressionAttributeValues: { ":succeeded": { S: RecordStatus.Succeeded } },
+      ExpressionAttributeValues: { ":failed": { S: RecordStatus.Failed } },
     };
   }
   if (record.Reason && isFinalReason(record.Reason)) {
@@ -114,4 +125,82 @@ export async function putRecord(dynamo: DynamoDBClient, table: string, record: I
   // that the local tests exercise is worth one read on a rare path.
   const existing = await getRecordState(dynamo, table, record.ImageID);
   return existing !== undefined && record.AttemptId !== undefined && existing.AttemptId === record.AttemptId;
+}
+
+/** The whole record, read consistently (what retiring an upload needs: its status and thumbnail keys). */
+export async function getRecord(dynamo: DynamoDBClient, table: string, imageId: string): Promise<ImageRecord | undefined> {
+  try {
+    const response = await dynamo.send(
+      new GetItemCommand({ TableName: table, Key: { [Table.partitionKey]: { S: imageId } }, ConsistentRead: true }),
+    );
+    return response.Item ? fromItem(response.Item) : undefined;
+  } catch (err) {
+    throw transient(`dynamodb:GetItem ${table} ${imageId}`, err);
+  }
+}
+
+/**
+ * Every record of one source key (dynamodb:Query on BySourceKey). The index is eventually
+ * consistent: it finds the key's older uploads, settled long ago; the key's state item, read
+ * consistently, is what covers the uploads of the last moments (sourceKeyStateStore).
+ */
+export async function recordsOfKey(dynamo: DynamoDBClient, table: string, key: string): Promise<ImageRecord[]> {
+  const records: ImageRecord[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    let response;
+    try {
+      response = await dynamo.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: Table.bySourceKey.indexName,
+          KeyConditionExpression: "#key = :key",
+          ExpressionAttributeNames: { "#key": Table.bySourceKey.partitionKey },
+          ExpressionAttributeValues: { ":key": { S: key } },
+          ExclusiveStartKey: start,
+        }),
+      );
+    } catch (err) {
+      throw transient(`dynamodb:Query ${table}/${Table.bySourceKey.indexName} ${key}`, err);
+    }
+    records.push(...(response.Items ?? []).map(fromItem));
+    start = response.LastEvaluatedKey;
+  } while (start);
+  return records;
+}
+
+/**
+ * Moves a record from `from` to DELETED or REPLACED with `changes`, if it is still `from`.
+ * False when it is not (another delivery or event moved it first): nothing is written then.
+ */
+export async function transitionRecord(
+  dynamo: DynamoDBClient,
+  table: string,
+  imageId: string,
+  from: RecordStatus,
+  changes: Partial<ImageRecord> & { Status: typeof RecordStatus.Deleted | typeof RecordStatus.Replaced },
+): Promise<boolean> {
+  const names: Record<string, string> = { "#status": "Status" };
+  const values: Record<string, AttributeValue> = { ":from": { S: from } };
+  const sets = Object.entries(toItem(changes as ImageRecord)).map(([name, value], i) => {
+    names[`#c${i}`] = name;
+    values[`:c${i}`] = value;
+    return `#c${i} = :c${i}`;
+  });
+  try {
+    await dynamo.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { [Table.partitionKey]: { S: imageId } },
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "#status = :from",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (errorName(err) === "ConditionalCheckFailedException") return false;
+    throw transient(`dynamodb:UpdateItem ${table} ${imageId}`, err);
+  }
 }

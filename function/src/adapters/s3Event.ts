@@ -1,5 +1,6 @@
 /**
- * Parses S3 event notifications into uploads. S3 URL-encodes object keys in events (with '+'
+ * Parses S3 event notifications into uploads (ObjectCreated:*) and removals (ObjectRemoved:*).
+ * S3 URL-encodes object keys in events (with '+'
  * for spaces), so keys are decoded here; everything downstream uses the real key.
  */
 import type { S3Event, S3EventRecord } from "aws-lambda";
@@ -16,10 +17,32 @@ export interface Upload extends UploadIdentity {
   eventName: string;
 }
 
+/**
+ * A removal of a source object. `key`: the object key is deleted (unversioned bucket) or hidden
+ * by a delete marker (versioned bucket). `version`: one version was deleted for good (a DELETE
+ * naming its version id), which removes only that version.
+ */
+export interface Removal {
+  bucket: string;
+  key: string;
+  kind: "key" | "version";
+  /** The deleted version (kind "version"), or the delete marker's own version id. */
+  versionId?: string;
+  sequencer: string;
+  eventTime: string;
+  eventName: string;
+}
+
 export interface ParsedEvent {
   uploads: Upload[];
-  /** Records that are not ObjectCreated events, with why they were skipped. */
+  removals: Removal[];
+  /** Records that are neither, or malformed, with why they were skipped. */
   skipped: { eventName: string; reason: string }[];
+}
+
+/** S3 writes versionId "null" for objects of a bucket whose versioning was never enabled or is suspended. */
+function realVersion(versionId: unknown): string | undefined {
+  return typeof versionId === "string" && versionId !== "" && versionId !== "null" ? versionId : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -29,16 +52,39 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function parseS3Event(event: unknown): ParsedEvent {
   const records = isRecord(event) && Array.isArray(event.Records) ? (event.Records as S3EventRecord[]) : [];
   const uploads: Upload[] = [];
+  const removals: Removal[] = [];
   const skipped: ParsedEvent["skipped"] = [];
   for (const record of records) {
     const eventName = String(record?.eventName ?? "");
-    if (!eventName.startsWith("ObjectCreated:") || !isRecord(record?.s3)) {
-      skipped.push({ eventName, reason: "not an ObjectCreated event" });
+    const created = eventName.startsWith("ObjectCreated:");
+    const removed = eventName.startsWith("ObjectRemoved:");
+    if ((!created && !removed) || !isRecord(record?.s3)) {
+      skipped.push({ eventName, reason: "not an ObjectCreated or ObjectRemoved event" });
       continue;
     }
     const object = record.s3.object;
     if (typeof record.s3.bucket?.name !== "string" || typeof object?.key !== "string") {
       skipped.push({ eventName, reason: "malformed record: no bucket name or object key" });
+      continue;
+    }
+    if (removed) {
+      const sequencer = String(object.sequencer ?? "");
+      // Without its sequencer a delete cannot be ordered against the key's uploads, and a
+      // delete applied out of order would remove a newer upload's thumbnails.
+      if (!/^[0-9A-Fa-f]{1,64}$/.test(sequencer)) {
+        skipped.push({ eventName, reason: `malformed record: a removal needs the sequencer S3 sends (hexadecimal), got "${sequencer}"` });
+        continue;
+      }
+      const versionId = realVersion(object.versionId);
+      removals.push({
+        bucket: record.s3.bucket.name,
+        key: decodeS3EventKey(object.key),
+        kind: eventName === "ObjectRemoved:Delete" && versionId ? "version" : "key",
+        ...(versionId ? { versionId } : {}),
+        sequencer,
+        eventTime: record.eventTime,
+        eventName,
+      });
       continue;
     }
     uploads.push({
@@ -52,7 +98,7 @@ export function parseS3Event(event: unknown): ParsedEvent {
       eventName,
     });
   }
-  return { uploads, skipped };
+  return { uploads, removals, skipped };
 }
 
 export type { S3Event };

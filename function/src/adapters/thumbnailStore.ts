@@ -1,8 +1,9 @@
 /**
- * Writes thumbnails to the thumbnail bucket (s3:PutObject; no tagging, no ACLs), and finds the
- * ones an earlier attempt wrote (s3:ListBucket, s3:GetObject for HEAD).
+ * Writes thumbnails to the thumbnail bucket (s3:PutObject; no tagging, no ACLs), finds the
+ * ones an earlier attempt wrote (s3:ListBucket, s3:GetObject for HEAD), and deletes those of a
+ * deleted or replaced upload (s3:DeleteObject).
  */
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
 import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "../../../contract/formats";
 import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "../../../contract/thumbnailKeys";
@@ -86,4 +87,23 @@ export async function findThumbnails(
     found.push({ key, size, format, bytes: head.ContentLength, contentType: head.ContentType, facts });
   }
   return found;
+}
+
+/**
+ * Deletes thumbnail objects. Deleting a key that is not there succeeds in S3, so a retry or a
+ * duplicate event deletes again harmlessly. One DeleteObject per key rather than DeleteObjects:
+ * an upload has a handful of thumbnails, and DeleteObjects reports failures per key in a 200.
+ */
+export async function deleteThumbnails(s3: S3Client, bucket: string, keys: readonly string[]): Promise<void> {
+  const results = await Promise.allSettled(
+    keys.map(async (key) => {
+      try {
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (err) {
+        throw transient(`s3:DeleteObject s3://${bucket}/${key}`, err);
+      }
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }

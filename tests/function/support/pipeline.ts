@@ -3,7 +3,15 @@
  * local/emulators.ts), the two buckets, the ImageMetadata table with its indexes, and S3
  * events shaped as real S3 sends them (keys URL-encoded, '+' for spaces).
  */
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { CreateTableCommand, GetItemCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { startEmulators, s3ClientFor, dynamoClientFor, type Emulators } from "../../../local/emulators";
@@ -15,6 +23,7 @@ import { createMetrics, PipelineMetrics } from "../../../function/src/observabil
 import { decodeS3EventKey, encodeS3EventKey } from "../../../contract/s3EventKey";
 import { imageIdFor } from "../../../contract/imageId";
 import { fromItem, type ImageRecord } from "../../../contract/record";
+import { isSourceKeyState, sourceKeyStateId } from "../../../contract/sourceKeyState";
 import type { FunctionConfig } from "../../../function/src/config";
 
 export const SOURCE_BUCKET = "uploads-test";
@@ -161,8 +170,20 @@ export class Pipeline {
     return this.eventRecord(key, body.length, (response.ETag ?? "").replace(/"/g, ""));
   }
 
+  /** Deletes the source object and returns the ObjectRemoved record real S3 would send (sequencer later than every event before). */
+  async remove(key: string, options: { eventName?: string; versionId?: string; keepObject?: boolean } = {}) {
+    if (!options.keepObject) await this.emulators.s3.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
+    const record = this.eventRecord(key, 0, "", { versionId: options.versionId });
+    return { ...record, eventName: options.eventName ?? "ObjectRemoved:Delete" };
+  }
+
   /** An S3 ObjectCreated record as real S3 shapes it (key URL-encoded, sequencer increasing per call). */
-  eventRecord(key: string, size: number, eTag: string, options: { bucket?: string; sequencer?: string; eventTime?: string } = {}) {
+  eventRecord(
+    key: string,
+    size: number,
+    eTag: string,
+    options: { bucket?: string; sequencer?: string; eventTime?: string; versionId?: string } = {},
+  ) {
     this.sequence += 1;
     return {
       eventVersion: "2.1",
@@ -186,6 +207,7 @@ export class Pipeline {
           size,
           eTag,
           sequencer: options.sequencer ?? `00${this.sequence.toString(16).toUpperCase().padStart(14, "0")}`,
+          ...(options.versionId ? { versionId: options.versionId } : {}),
         },
       },
     };
@@ -198,9 +220,19 @@ export class Pipeline {
     return response.Item ? fromItem(response.Item) : undefined;
   }
 
+  /** Every upload record in the table (not the per-key state items). */
   async records(): Promise<ImageRecord[]> {
     const response = await this.emulators.dynamo.send(new ScanCommand({ TableName: TABLE }));
-    return (response.Items ?? []).map(fromItem);
+    return (response.Items ?? []).filter((item) => !isSourceKeyState(item)).map(fromItem);
+  }
+
+  /** The key's state item (contract/sourceKeyState.ts), unmarshalled. */
+  async keyState(key: string): Promise<Record<string, string | string[]> | undefined> {
+    const response = await this.emulators.dynamo.send(
+      new GetItemCommand({ TableName: TABLE, Key: { [Table.partitionKey]: { S: sourceKeyStateId(SOURCE_BUCKET, key) } } }),
+    );
+    if (!response.Item) return undefined;
+    return Object.fromEntries(Object.entries(response.Item).map(([name, value]) => [name, value.S ?? value.SS ?? ""]));
   }
 
   async thumbnail(key: string) {
@@ -211,6 +243,12 @@ export class Pipeline {
       cacheControl: response.CacheControl,
       metadata: response.Metadata ?? {},
     };
+  }
+
+  /** Every object key in the thumbnail bucket. */
+  async thumbnailKeys(): Promise<string[]> {
+    const response = await this.emulators.s3.send(new ListObjectsV2Command({ Bucket: THUMBNAIL_BUCKET }));
+    return (response.Contents ?? []).map((o) => o.Key ?? "").sort();
   }
 
   async thumbnailExists(key: string): Promise<boolean> {
