@@ -80,7 +80,7 @@ export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
   UnsupportedFormat: true,
   CorruptImage: true,
-  // Limits: to reprocess after raising one, upload the object again (a new upload, a new ImageID).
+  // Limits: to reprocess after raising one, run `npm run backfill -- --retry-failed` (docs/lifecycle.md).
   ObjectTooLarge: true,
   TooManyPixels: true,
   TooComplex: true,
@@ -108,3 +108,30 @@ export const REASON_IS_FINAL: { readonly [R in FailureReason]: boolean } = {
 export function isFinalReason(reason: FailureReason): boolean {
   return REASON_IS_FINAL[reason];
 }
+
+/**
+ * Whether a FAILED upload with this reason may succeed once the stack or the function changes
+ * (a raised limit, more memory or time, a new decoder, a fixed decoder bug), so that
+ * `npm run backfill -- --retry-failed` processes it again. Facts about the bytes themselves
+ * (corrupt, empty, encrypted with a customer key) and about the event (wrong bucket) are not.
+ */
+export const REASON_IS_RETRYABLE_AFTER_FIX: { readonly [R in FailureReason]: boolean } = {
+  UnsupportedFormat: true,
+  CorruptImage: false,
+  ObjectTooLarge: true,
+  TooManyPixels: true,
+  TooComplex: true,
+  DecodeTimeout: true,
+  DecodeTooLarge: true,
+  AllocationFailed: true,
+  DecoderCrashed: true,
+  ProcessingTimeout: true,
+  EmptyObject: false,
+  UnexpectedBucket: false,
+  SourceEncryptedWithCustomerKey: false,
+  // Moment reasons: a backfill finds the object there now, so the moment has passed.
+  SourceMissing: true,
+  Superseded: true,
+  SourceArchived: true,
+  RecordUnreadable: false,
+};

@@ -72,6 +72,10 @@ export interface ImageRecord {
   ErrorMessage?: string;
   /** FAILED only, always "FAILED": the sparse FailuresByTime index's partition key. */
   FailedStatus?: typeof RecordStatus.Failed;
+  /** SUCCEEDED: renditionSpecOf() the settings the thumbnails were made with (contract/renditionSpec.ts). */
+  RenditionSpec?: string;
+  /** FAILED: attemptSpecOf() the settings, limits and decoders it failed under (contract/renditionSpec.ts). */
+  AttemptSpec?: string;
   /** Milliseconds from the start of processing to writing the record. */
   DurationMs: number;
   /** ETag from the event, without quotes. */

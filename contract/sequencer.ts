@@ -26,3 +26,18 @@ export function compareSequencers(a: string, b: string): number {
   const y = sequencerOrder(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * A sequencer that orders after `sequencer` and before every later event S3 sends for the
+ * key: `sequencer` with a "1" appended (right-padding puts it after `sequencer`, and a later
+ * S3 sequencer of the same length differs from `sequencer` within its length, so it is greater
+ * still). With no sequencer, "0", before everything. `npm run backfill` gives its events these,
+ * so a reprocessed upload replaces the one it reprocesses and is itself replaced or deleted
+ * by whatever S3 reports afterwards.
+ */
+export function sequencerJustAfter(sequencer: string | undefined): string {
+  if (!sequencer) return "0";
+  const next = `${sequencer}1`;
+  sequencerOrder(next);
+  return next;
+}

@@ -129,6 +129,12 @@ export function readConfig(env: Env = process.env): FunctionConfig {
   return config;
 }
 
+/** The limits an attempt runs under, as attemptSpecOf (contract/renditionSpec.ts) counts them. */
+export function attemptLimitsOf(config: FunctionConfig): { decodeTimeoutMs: number; processMemoryLimitBytes: number } {
+  const limits = decodeLimitsOf(config);
+  return { decodeTimeoutMs: limits.timeoutMs, processMemoryLimitBytes: limits.processMemoryLimitBytes };
+}
+
 /** The per-image decode bounds of this configuration (defaults for a hand-built config that leaves them out). */
 export function decodeLimitsOf(config: FunctionConfig): { timeoutMs: number; processMemoryLimitBytes: number } {
   return {

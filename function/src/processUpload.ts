@@ -14,7 +14,7 @@ import { randomUUID } from "crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { decodeLimitsOf, type FunctionConfig } from "./config";
+import { attemptLimitsOf, decodeLimitsOf, type FunctionConfig } from "./config";
 import { FailureReason, isFinalReason } from "../../contract/failureReasons";
 import { PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
@@ -30,6 +30,7 @@ import { thumbnailKey, thumbnailMetadata } from "../../contract/thumbnailKeys";
 import { findThumbnails, putThumbnails, type StoredThumbnail } from "./adapters/thumbnailStore";
 import { DeadlineReached, sharedThumbnailer } from "./worker/isolatedThumbnailer";
 import { settleSucceeded } from "./lifecycle";
+import { attemptSpecOf, renditionSpecOf } from "../../contract/renditionSpec";
 import { supersededBeforehand, type Standing } from "./adapters/sourceKeyStateStore";
 
 export interface Dependencies {
@@ -176,6 +177,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       Status: RecordStatus.Succeeded,
       ...factsOf(result),
       Thumbnails: entries,
+      RenditionSpec: renditionSpecOf(config),
       DurationMs: elapsed(),
     };
     return await recordSuccess(record, sourceBytes, upload, deps, where);
@@ -229,6 +231,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       ...source?.headerFacts,
       Thumbnails: [],
       Reason: err.reason,
+      AttemptSpec: attemptSpecOf({ ...config, ...attemptLimitsOf(config) }),
       // Decoder messages can be long; a record stays small (DynamoDB items are capped at 400 KB).
       ErrorMessage: err.message.length > 1000 ? `${err.message.slice(0, 997)}...` : err.message,
       DurationMs: elapsed(),

@@ -15,6 +15,7 @@ export const StackOutput = {
   functionName: "thumbnailFunctionName",
   functionArn: "thumbnailFunctionArn",
   metadataTableName: "metadataTableName",
+  sourceBucketName: "sourceBucketName",
   deadLetterQueueUrl: "deadLetterQueueUrl",
   deadLetterQueueArn: "deadLetterQueueArn",
 } as const satisfies Record<string, StackOutputName>;
