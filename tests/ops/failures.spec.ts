@@ -169,3 +169,71 @@ describe("failures (npm run failures)", function () {
     await assert.rejects(main(["--stack", "dev", "--since", "1h", "--until", "2h"], deps()), /--since .* is after --until/);
   });
 });
+
+describe("failures --status DELETED | REPLACED (npm run failures)", function () {
+  let emulators: Emulators;
+  const outputs = { region: "us-east-1", metadataTableName: TABLE };
+  const lines: string[] = [];
+  const progress: string[] = [];
+
+  before(async () => {
+    emulators = await startEmulators();
+    const documents = DynamoDBDocumentClient.from(emulators.dynamo);
+    await emulators.dynamo.send(new CreateTableCommand(metadataTableDefinition(TABLE)));
+    const items = [
+      {
+        ...record(1, "SUCCEEDED", minutesBefore(90)),
+        Status: "DELETED",
+        DeletedAt: minutesBefore(10),
+        ThumbnailsRemovedAt: minutesBefore(10),
+        DeleteEventName: "ObjectRemoved:Delete",
+      },
+      {
+        ...record(2, "SUCCEEDED", minutesBefore(90)),
+        Status: "DELETED",
+        DeletedAt: minutesBefore(5),
+        ThumbnailsRemovedAt: minutesBefore(5),
+        DeleteEventName: "ObjectRemoved:DeleteMarkerCreated",
+      },
+      { ...record(3, "SUCCEEDED", minutesBefore(90)), Status: "DELETED", DeletedAt: minutesBefore(60 * 24 * 30) },
+      { ...record(4, "SUCCEEDED", minutesBefore(90)), Status: "REPLACED", ReplacedAt: minutesBefore(7), ReplacedBy: "img-5" },
+      record(5, "SUCCEEDED", minutesBefore(7)),
+      record(6, "FAILED", minutesBefore(3)),
+    ];
+    await documents.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+  });
+  after(async () => {
+    await emulators?.close();
+  });
+
+  const run = (...args: string[]) => {
+    lines.length = 0;
+    progress.length = 0;
+    return main(["--stack", "dev", ...args], {
+      readOutputs: () => outputs,
+      dynamo: () => emulators.dynamo,
+      log: (l: string) => lines.push(l),
+      progress: (l: string) => progress.push(l),
+      now: NOW,
+    });
+  };
+
+  it("lists the DELETED records of the window newest first, saying it scans the whole table", async () => {
+    assert.equal(await run("--status", "DELETED", "--json"), 0);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).ImageID),
+      ["img-2", "img-1"],
+    );
+    assert.match(progress[0], /scan/);
+  });
+
+  it("lists the REPLACED records with what replaced them", async () => {
+    assert.equal(await run("--status", "REPLACED"), 0);
+    assert.match(lines.join("\n"), /replaced by img-5/);
+    assert.doesNotMatch(lines.join("\n"), /img-1|img-6/);
+  });
+
+  it("refuses a status it does not list, naming the ones it does", async () => {
+    await assert.rejects(run("--status", "SUCCEEDED"), /--status SUCCEEDED: must be one of FAILED, DELETED, REPLACED/);
+  });
+});

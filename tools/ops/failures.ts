@@ -1,10 +1,12 @@
 /**
  * `npm run failures -- --stack <name>`: lists the uploads that ended FAILED, newest first, with
  * their reasons, from the metadata table's sparse FailuresByTime index (only FAILED records
- * are in it, so the query reads failures and nothing else).
+ * are in it, so the query reads failures and nothing else). `--status DELETED|REPLACED` lists
+ * the uploads that were deleted or replaced instead: no index holds those, so that reads the
+ * whole table (a Scan), and says so.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from "@aws-sdk/lib-dynamodb";
 import { Table } from "../../contract/table";
 import { RecordStatus, type ImageRecord } from "../../contract/record";
 import {
@@ -18,10 +20,11 @@ import {
 } from "./stackOutputs";
 import { integerOption, parseOptions, runCli, UsageError } from "../cli";
 
-const USAGE = `usage: npm run failures -- --stack <name> [--outputs <file>] [--since <when>] [--until <when>] [--limit <n>] [--json] [--dry-run]
+const USAGE = `usage: npm run failures -- --stack <name> [--outputs <file>] [--status <s>] [--since <when>] [--until <when>] [--limit <n>] [--json] [--dry-run]
   --stack <name>     Pulumi stack whose metadata table to read (outputs read with the Pulumi CLI)
   --outputs <file>   read the stack's outputs from this file (pulumi stack output --json) instead
-  --since <when>     oldest processing time: an ISO time (2026-11-27T08:00:00Z) or an age (30m, 12h, 7d); default 7d
+  --status <s>       FAILED (default; an index query), DELETED or REPLACED (a scan of the whole table)
+  --since <when>     oldest processing time (DELETED: deletion time, REPLACED: replacement time): an ISO time (2026-11-27T08:00:00Z) or an age (30m, 12h, 7d); default 7d
   --until <when>     newest processing time, same forms; default now
   --limit <n>        at most n records (default 50)
   --json             one JSON record per line instead of a table
@@ -76,6 +79,64 @@ export function failuresQuery(options: ListFailuresOptions, exclusiveStartKey?: 
     Limit: Math.min(options.limit, 100),
     ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
   };
+}
+
+/** The later states --status lists, and the record attribute holding when each was reached. */
+export const LIFECYCLE_TIME = { [RecordStatus.Deleted]: "DeletedAt", [RecordStatus.Replaced]: "ReplacedAt" } as const satisfies Record<
+  string,
+  keyof ImageRecord
+>;
+export type LifecycleStatus = keyof typeof LIFECYCLE_TIME;
+
+/** The scan --status DELETED|REPLACED runs: every item, filtered to the status within the time range. */
+export function lifecycleScan(
+  options: ListFailuresOptions & { status: LifecycleStatus },
+  exclusiveStartKey?: Record<string, unknown>,
+): ScanCommandInput {
+  return {
+    TableName: options.tableName,
+    FilterExpression: "#status = :status AND #time BETWEEN :since AND :until",
+    ExpressionAttributeNames: { "#status": "Status", "#time": LIFECYCLE_TIME[options.status] },
+    ExpressionAttributeValues: { ":status": options.status, ":since": options.since, ":until": options.until },
+    ...(exclusiveStartKey ? { ExclusiveStartKey: exclusiveStartKey } : {}),
+  };
+}
+
+/** DELETED or REPLACED records within the range, newest first, from a scan of the whole table. */
+export async function listRetired(
+  documents: DynamoDBDocumentClient,
+  options: ListFailuresOptions & { status: LifecycleStatus },
+  onPage: (scanned: number, matched: number) => void = () => undefined,
+): Promise<FailureRecord[]> {
+  const records: FailureRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  let scanned = 0;
+  do {
+    let page;
+    try {
+      page = await documents.send(new ScanCommand(lifecycleScan(options, start)));
+    } catch (err) {
+      throw explainAwsError(err, `dynamodb:Scan on table ${options.tableName}`);
+    }
+    scanned += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) {
+      records.push({
+        processedAt: text(item, LIFECYCLE_TIME[options.status]) ?? "?",
+        reason:
+          options.status === RecordStatus.Replaced
+            ? `replaced by ${text(item, "ReplacedBy") ?? "?"}`
+            : (text(item, "DeleteEventName") ?? "deleted"),
+        detail: text(item, "ThumbnailsRemovedAt") ? "thumbnails deleted" : "thumbnails kept",
+        sourceBucket: text(item, "SourceBucket"),
+        sourceKey: text(item, "SourceKey"),
+        imageId: text(item, "ImageID"),
+        item,
+      });
+    }
+    start = page.LastEvaluatedKey;
+    onPage(scanned, records.length);
+  } while (start);
+  return records.sort((a, b) => (a.processedAt < b.processedAt ? 1 : a.processedAt > b.processedAt ? -1 : 0)).slice(0, options.limit);
 }
 
 /** A string attribute of the record, by its name in the function's record schema. */
@@ -154,6 +215,7 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
     {
       stack: { type: "string" },
       outputs: { type: "string" },
+      status: { type: "string", default: RecordStatus.Failed },
       since: { type: "string", default: "7d" },
       until: { type: "string" },
       limit: { type: "string", default: "50" },
@@ -168,6 +230,9 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
     return 0;
   }
   const limit = integerOption(values.limit, "--limit", 1, "records");
+  const statuses = [RecordStatus.Failed, ...Object.keys(LIFECYCLE_TIME)];
+  if (!statuses.includes(values.status)) throw new UsageError(`--status ${values.status}: must be one of ${statuses.join(", ")}`);
+  const lifecycle = values.status === RecordStatus.Failed ? undefined : (values.status as LifecycleStatus);
   const now = deps.now ?? new Date();
   const since = parseWhen(values.since, "--since", now);
   const until = values.until ? parseWhen(values.until, "--until", now) : now.toISOString();
@@ -180,25 +245,34 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
   const options = { tableName, since, until, limit };
 
   if (values["dry-run"]) {
-    log(`dry run: would query (region ${region}):`);
-    log(JSON.stringify(failuresQuery(options), null, 2));
+    log(`dry run: would ${lifecycle ? "scan the whole table" : "query"} (region ${region}):`);
+    log(JSON.stringify(lifecycle ? lifecycleScan({ ...options, status: lifecycle }) : failuresQuery(options), null, 2));
     return 0;
   }
 
   const dynamo = deps.dynamo?.(region) ?? new DynamoDBClient({ region });
   const documents = DynamoDBDocumentClient.from(dynamo);
   try {
-    progress(`reading FAILED records of ${tableName} processed ${since} … ${until}`);
-    const records = await listFailures(documents, options, (n) => progress(`  ${n} records so far`));
+    let records: FailureRecord[];
+    if (lifecycle) {
+      // No index holds them: a scan reads every item (about 1 read unit per 8 KB of table, eventually consistent).
+      progress(`scanning all of ${tableName} for ${lifecycle} records ${since} … ${until} (a scan reads the whole table)`);
+      records = await listRetired(documents, { ...options, status: lifecycle }, (scanned, matched) =>
+        progress(`  ${scanned} items scanned, ${matched} ${lifecycle}`),
+      );
+    } else {
+      progress(`reading FAILED records of ${tableName} processed ${since} … ${until}`);
+      records = await listFailures(documents, options, (n) => progress(`  ${n} records so far`));
+    }
     if (values.json) {
       for (const r of records) log(JSON.stringify(r.item));
     } else if (records.length === 0) {
-      log(`no FAILED records between ${since} and ${until}`);
+      log(`no ${values.status} records between ${since} and ${until}`);
     } else {
       log(formatTable(records));
     }
     progress(
-      `${records.length} FAILED record(s)${records.length === limit ? ` (limit ${limit} reached; use --limit or --since to see more)` : ""}`,
+      `${records.length} ${values.status} record(s)${records.length === limit ? ` (limit ${limit} reached; use --limit or --since to see more)` : ""}`,
     );
     return 0;
   } finally {
