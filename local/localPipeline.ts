@@ -17,6 +17,8 @@ import { formatSummary, type Report } from "./report";
 import { Interrupted, Run, type PipelineIo } from "./uploadRun";
 import { LambdaService } from "./runtime/lambdaService";
 import { loadStack } from "./stack";
+import { FaultInjector } from "./faults/injector";
+import { hasFaults } from "./faults/spec";
 import { watchDirectories } from "./watch";
 
 export { Interrupted, type PipelineIo } from "./uploadRun";
@@ -88,10 +90,21 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
     cleanups.push(() => emulators.close());
     await provision(emulators, stack);
 
+    // The function's requests go through the fault proxies; the runner's own go straight to the servers.
+    let faults: FaultInjector | undefined;
+    let faultEndpoints: Record<string, string> = {};
+    if (hasFaults(options.faults)) {
+      const injector = (faults = new FaultInjector(options.faults, options.seed));
+      cleanups.push(() => injector.close());
+      faultEndpoints = await injector.startProxies(emulators);
+      io.stderr.write(`Injecting faults: ${injector.describe()}\n`);
+    }
+
     const lambda = await LambdaService.start({
       functionName: stack.functionName,
       functionArn: stack.functionArn,
-      environment: { ...stack.functionEnvironment, ...extras.functionEnvironment, ...emulators.sdkEnvironment },
+      environment: { ...stack.functionEnvironment, ...extras.functionEnvironment, ...emulators.sdkEnvironment, ...faultEndpoints },
+      crash: faults && (() => faults.crash()),
       memoryMb: extras.memoryMb ?? stack.memoryMb,
       timeoutSeconds: stack.timeoutSeconds,
       concurrency: options.concurrency,
@@ -106,7 +119,7 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
 
     const showProgress = options.progress === "always" || (options.progress === "auto" && Boolean(io.stderr.isTTY));
     const progress = new ProgressBar(showProgress, io.stderr);
-    const run = new Run(options, stack, emulators, lambda, out, progress, io);
+    const run = new Run(options, stack, emulators, lambda, out, progress, io, faults);
     io.stderr.write(
       `Stack ${stack.stack}: s3://${stack.sourceBucketName} → ${stack.functionName} → s3://${stack.thumbnailBucketName} + ${stack.tableName}` +
         ` (S3 ${emulators.s3Endpoint}, DynamoDB ${emulators.dynamoEndpoint}); ${inputs.length} images, concurrency ${options.concurrency}\n`,
@@ -114,6 +127,8 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
 
     progress.expect(inputs.length);
     await uploadAll(run, inputs, io.signal);
+    // Duplicate deliveries may still be running; their work is part of the run.
+    await abortable(run.drain(), io.signal);
     progress.finish();
     const report = run.publish();
     io.stdout.write(formatSummary(report.summary) + "\n");

@@ -42,6 +42,12 @@ export interface Summary {
   peakRunnerMemoryBytes: number;
   functionMemoryMb: number;
   metrics: MetricTotal[];
+  /** Invocations that were retries of a failed one. */
+  retries?: number;
+  /** Events whose every attempt failed: in AWS, messages in the dead-letter queue. */
+  deadLetters?: number;
+  /** With --faults: the spec, the seed and how many faults of each kind were injected. */
+  faults?: { spec: string; seed: number; injected: Record<string, number> };
 }
 
 export interface Report {
@@ -119,6 +125,15 @@ export function formatSummary(summary: Summary): string {
     lines.push(
       `    WARNING: a container used more than the configured ${summary.functionMemoryMb} MB; in Lambda that invocation would fail`,
     );
+  }
+  if (summary.retries || summary.deadLetters) {
+    lines.push(`  retries: ${summary.retries ?? 0}; dead-lettered events: ${summary.deadLetters ?? 0}`);
+  }
+  if (summary.faults) {
+    const injected = Object.entries(summary.faults.injected)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(", ");
+    lines.push(`  faults injected (${summary.faults.spec}, seed ${summary.faults.seed}): ${injected}`);
   }
   if (summary.metrics.length) {
     lines.push("  metrics the function emitted (EMF):");

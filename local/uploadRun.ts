@@ -18,6 +18,10 @@ import type { ProgressBar } from "./progress";
 import { RecordReader, recordFacts, type MetadataRecord } from "./records";
 import { summarize, type ImageResult, type Report } from "./report";
 import type { LambdaService } from "./runtime/lambdaService";
+import { DeadLetterQueue } from "./runtime/deadLetterQueue";
+import { EventDelivery } from "./runtime/eventDelivery";
+import type { FaultInjector } from "./faults/injector";
+import { formatFaultSpec } from "./faults/spec";
 import { Sequencer, toAwsS3Event } from "./s3Event";
 import type { LocalStack } from "./stack";
 
@@ -71,6 +75,9 @@ export class Run {
   private readonly started = Date.now();
   private finished = this.started;
   coldStarts = 0;
+  retries = 0;
+  readonly deadLetters = new DeadLetterQueue();
+  private readonly delivery: EventDelivery;
 
   constructor(
     readonly options: StartOptions,
@@ -80,7 +87,22 @@ export class Run {
     readonly out: OutDir,
     readonly progress: ProgressBar,
     readonly io: PipelineIo,
+    readonly faults?: FaultInjector,
   ) {
+    this.delivery = new EventDelivery(lambda, {
+      functionArn: stack.functionArn,
+      maximumRetryAttempts: stack.maximumRetryAttempts,
+      concurrency: options.concurrency,
+      deadLetters: this.deadLetters,
+      faults,
+      signal: io.signal,
+      onAttempt: (attempt, delivery) => {
+        // Every invocation counts, a duplicate's too: it is what CloudWatch would receive.
+        if (attempt.coldStart) this.coldStarts++;
+        if (delivery.attempts.length > 1) this.retries++;
+        this.metrics.add(parseEmf(attempt.output));
+      },
+    });
     this.reader = new RecordReader(emulators, stack.tableName, stack.thumbnailBucketName);
     emulators.onS3Event((record) => {
       // Only the source bucket notifies the function, and only of ObjectCreated:* events.
@@ -126,22 +148,14 @@ export class Run {
   private async deliver(record: S3EventRecordFromEmulator): Promise<void> {
     const key = record.s3.object.key;
     const event = toAwsS3Event(record, { region: this.stack.region, sequencer: this.sequencer });
-    let attempts = 0;
-    let outcome;
+    const delivery = await this.delivery.deliver(event);
+    const attempts = delivery.attempts.length;
+    const outcome = delivery.attempts[attempts - 1] ?? { durationMs: 0, error: "not delivered", output: "" };
     // What the function printed, per attempt: what CloudWatch Logs would hold for this event.
-    const log: string[] = [];
-    // Asynchronous invocations that fail are retried (twice by default) before the event goes
-    // to the on-failure destination; locally the retries run at once instead of after minutes.
-    do {
-      attempts++;
-      outcome = await this.lambda.invoke(event);
-      if (outcome.coldStart) this.coldStarts++;
-      this.metrics.add(parseEmf(outcome.output));
-      log.push(
-        `--- attempt ${attempts}${outcome.coldStart ? " (cold start)" : ""}: ${outcome.durationMs.toFixed(1)} ms${outcome.error ? `, ${outcome.error}` : ""}\n`,
-        outcome.output,
-      );
-    } while (outcome.error && attempts <= this.stack.maximumRetryAttempts && !this.io.signal.aborted);
+    const log = delivery.attempts.flatMap((attempt, i) => [
+      `--- attempt ${i + 1}${attempt.coldStart ? " (cold start)" : ""}: ${attempt.durationMs.toFixed(1)} ms${attempt.error ? `, ${attempt.error}` : ""}\n`,
+      attempt.output,
+    ]);
     // Invocations cut short by Ctrl-C are not results.
     if (this.io.signal.aborted) return;
 
@@ -221,6 +235,11 @@ export class Run {
     };
   }
 
+  /** Resolves when every delivery is over, duplicates' included. */
+  drain(): Promise<void> {
+    return this.delivery.drain();
+  }
+
   report(): Report {
     const images = [...this.entries.values()].filter((e) => e.result).map((e) => e.result!);
     const summary = summarize(images, {
@@ -232,6 +251,11 @@ export class Run {
       peakRunnerMemoryBytes: process.resourceUsage().maxRSS * 1024,
       functionMemoryMb: this.lambda.memoryMb,
       metrics: this.metrics.list(),
+      retries: this.retries,
+      deadLetters: this.deadLetters.messages.length,
+      ...(this.faults
+        ? { faults: { spec: formatFaultSpec(this.faults.spec), seed: this.faults.seed, injected: this.faults.counts.toJSON() } }
+        : {}),
     });
     return { summary, images };
   }

@@ -4,6 +4,7 @@
  */
 import * as os from "os";
 import { UsageError } from "../../tools/cli";
+import { NO_FAULTS, parseFaultSpec, type FaultSpec } from "../faults/spec";
 
 export interface StartOptions {
   stack: string;
@@ -18,7 +19,18 @@ export interface StartOptions {
   dynamoPort: number;
   /** Progress bar on stderr: "auto" shows it only on a terminal. */
   progress: "auto" | "always" | "never";
+  /** Faults to inject (--faults); NO_FAULTS without it. */
+  faults: FaultSpec;
+  /** Seed of the fault decisions; given or drawn at random (and then reported) so a run can be repeated. */
+  seed: number;
   help: boolean;
+}
+
+/** Largest --seed: the fault streams mix it into a 32-bit state. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * MAX_SEED);
 }
 
 export const MAX_CONCURRENCY = 64;
@@ -35,6 +47,9 @@ Runs the thumbnail pipeline on this machine: local S3 and DynamoDB, the bundled 
   --stack <name>        stack whose config names the resources (default: dev)
   --s3-port <port>      local S3 port (default: any free port)
   --dynamo-port <port>  local DynamoDB port (default: any free port)
+  --faults <spec>       inject faults, e.g. s3-get=0.05,s3-put=0.05,dynamodb=0.05,throttle=0.05,crash=0.01,duplicate=0.1,reorder
+                        (shares from 0 to 1; see docs/reliability.md)
+  --seed <n>            seed of the fault decisions, 0-${MAX_SEED} (default: random, printed)
   --progress            draw the progress bar even when stderr is not a terminal
   --no-progress         no progress bar
   -h, --help            this text`;
@@ -67,6 +82,8 @@ export function parseArgs(argv: string[]): StartOptions {
     s3Port: 0,
     dynamoPort: 0,
     progress: "auto",
+    faults: NO_FAULTS,
+    seed: randomSeed(),
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -106,6 +123,12 @@ export function parseArgs(argv: string[]): StartOptions {
         break;
       case "--dynamo-port":
         options.dynamoPort = integer(flag, next(), 0, 65535);
+        break;
+      case "--faults":
+        options.faults = parseFaultSpec(value(flag, next(), "a fault spec such as s3-get=0.05,crash=0.01,reorder"));
+        break;
+      case "--seed":
+        options.seed = integer(flag, next(), 0, MAX_SEED);
         break;
       case "--progress":
         options.progress = "always";

@@ -34,6 +34,21 @@ export interface LambdaServiceOptions {
   build?: (taskRoot: string) => Promise<void>;
   /** Cap each container's memory at memoryMb as Lambda does, when the machine allows it (default true). */
   capMemory?: boolean;
+  /**
+   * Fault injection: asked once per invocation; a number is the ms into the invocation at which
+   * its container is killed, as a runtime crash would end it (see local/faults/).
+   */
+  crash?: () => number | undefined;
+}
+
+/** An invocation that ended without a result; `output` is what the handler printed, if it got that far. */
+class InvocationFailed extends Error {
+  constructor(
+    message: string,
+    readonly output = "",
+  ) {
+    super(message);
+  }
 }
 
 export interface InvocationResult {
@@ -52,7 +67,12 @@ interface Container {
   busy: boolean;
   used: boolean;
   pending?: { id: number; resolve: (message: ContainerMessage & { type: "result" }) => void; reject: (err: Error) => void };
+  /** An injected crash is under way: the exit that follows is not the runtime's own doing. */
+  crashing?: boolean;
 }
+
+/** What an invocation whose container was killed by fault injection ends with (Lambda's words for a crashed runtime). */
+export const CRASH_MESSAGE = "Runtime.ExitError: Runtime exited with signal: SIGKILL (injected crash)";
 
 /** The modules the Lambda Node.js runtime provides; the bundle leaves them external. */
 const RUNTIME_PROVIDED_SCOPES = ["@aws-sdk", "@smithy"];
@@ -142,7 +162,14 @@ export class LambdaService {
     } catch (err) {
       // The container is unusable (init failed, crashed or timed out): drop it, as Lambda does.
       this.discard(container);
-      return { durationMs: 0, error: (err as Error).message, output: "", maxRssBytes: 0, coldStart, initMs };
+      return {
+        durationMs: 0,
+        error: (err as Error).message,
+        output: err instanceof InvocationFailed ? err.output : "",
+        maxRssBytes: 0,
+        coldStart,
+        initMs,
+      };
     } finally {
       container.busy = false;
       this.waiting.shift()?.();
@@ -162,21 +189,37 @@ export class LambdaService {
       memoryMb: this.options.memoryMb,
       timeoutMs,
     };
+    const crashAtMs = this.options.crash?.();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`));
       }, timeoutMs);
-      container.pending = {
+      const crash = (output?: string) => {
+        clearTimeout(crashTimer);
+        container.crashing = true;
+        container.child.kill("SIGKILL");
+        // The exit handler rejects with the runtime's words; a handler that had already
+        // finished keeps what it printed (its logs and metrics reached CloudWatch before the crash).
+        if (output !== undefined) settle.reject(new InvocationFailed(CRASH_MESSAGE, output));
+      };
+      const crashTimer = crashAtMs === undefined ? undefined : setTimeout(() => crash(), crashAtMs);
+      const settle = {
         id,
-        resolve: (message) => {
+        resolve: (message: ContainerMessage & { type: "result" }) => {
+          // The handler finished before the crash was due: the crash comes between its return
+          // and the runtime's report, so the result never reaches the caller.
+          if (crashTimer) return crash(message.output);
           clearTimeout(timer);
           resolve(message);
         },
-        reject: (err) => {
+        reject: (err: Error) => {
           clearTimeout(timer);
+          clearTimeout(crashTimer);
+          container.pending = undefined;
           reject(err);
         },
       };
+      container.pending = settle;
       container.child.send(request);
     });
   }
@@ -249,11 +292,13 @@ export class LambdaService {
     });
     child.on("exit", (code, signal) => {
       // Lambda's own words for a sandbox killed at its memory size.
-      const why = cgroup?.oomKilled()
-        ? new Error(
-            `Runtime.OutOfMemory: the container went past its ${this.options.memoryMb} MB and was killed (signal ${signal ?? code})`,
-          )
-        : new Error(`Runtime exited${signal ? ` with signal ${signal}` : ` with code ${code}`}`);
+      const why = container.crashing
+        ? new InvocationFailed(CRASH_MESSAGE)
+        : cgroup?.oomKilled()
+          ? new Error(
+              `Runtime.OutOfMemory: the container went past its ${this.options.memoryMb} MB and was killed (signal ${signal ?? code})`,
+            )
+          : new Error(`Runtime exited${signal ? ` with signal ${signal}` : ` with code ${code}`}`);
       cgroup?.remove();
       settleReady.reject(why);
       container.pending?.reject(why);
