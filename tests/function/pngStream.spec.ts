@@ -14,7 +14,8 @@ import { PermanentError } from "../../function/src/core/errors";
 import { FailureReason } from "../../contract/failureReasons";
 import type { Bitmap } from "../../function/src/core/orientation";
 import { pngOf, type PngSpec } from "./support/pngBytes";
-import { pngChunk } from "./support/images";
+import { interlacedPng, pngChunk } from "./support/images";
+import { makeThumbnails } from "../../function/src/core/thumbnailer";
 
 const WIDTH = 203;
 const HEIGHT = 157;
@@ -222,6 +223,48 @@ describe("PNG streaming decoder", () => {
       const unknown = Buffer.concat([good.subarray(0, 33), pngChunk("QUUX", Buffer.alloc(4)), good.subarray(33)]);
       await rejectsWith((async () => streamed(unknown, 50, 40))(), /unknown critical chunk "QUUX"/);
       await rejectsWith((async () => streamed(pngOf({ ...spec, bitDepth: 4 }), 50, 40))(), /bit depth 4 is not allowed for colour type 2/);
+    });
+  });
+
+  describe("in the thumbnailer", () => {
+    const OPTIONS = { sizes: [64, 16], jpegQuality: 80, maxPixels: 1e8 };
+
+    it("shrinks a non-interlaced PNG on load and an interlaced one at full size", async () => {
+      const streamedResult = await makeThumbnails(pngOf(specFor(2, 8)), OPTIONS);
+      assert.deepStrictEqual([streamedResult.facts.decodedWidth, streamedResult.facts.decodedHeight], [64, 49]);
+      assert.deepStrictEqual(
+        streamedResult.thumbnails.map((t) => [t.width, t.height]),
+        [
+          [64, 49],
+          [16, 12],
+        ],
+      );
+      const interlaced = await makeThumbnails(
+        interlacedPng(WIDTH, HEIGHT, (x, y) => [x & 255, y & 255, 0]),
+        OPTIONS,
+      );
+      assert.deepStrictEqual([interlaced.facts.decodedWidth, interlaced.facts.decodedHeight], [WIDTH, HEIGHT]);
+    });
+
+    it("keeps a PNG thumbnail for an image with one barely transparent pixel", async () => {
+      const spec: PngSpec = {
+        width: 640,
+        height: 480,
+        colourType: 6,
+        bitDepth: 8,
+        samples: (x, y) => [x & 255, y & 255, 0, x + y === 0 ? 254 : 255],
+      };
+      const result = await makeThumbnails(pngOf(spec), OPTIONS);
+      assert.strictEqual(result.facts.hasAlpha, true);
+      assert.strictEqual(result.thumbnails[0].format, "png");
+    });
+
+    it("records an inflate bomb as CorruptImage", async () => {
+      const bomb = pngOf(
+        { ...specFor(0, 8), width: 100, height: 100 },
+        { idat: zlib.deflateSync(Buffer.alloc(64 * 2 ** 20), { level: 9 }) },
+      );
+      await rejectsWith(makeThumbnails(bomb, OPTIONS), /inflates to more than 10100 bytes/);
     });
   });
 });
