@@ -88,6 +88,34 @@ function anyTransparent(rgba: Uint8Array, width: number): boolean {
 }
 
 /**
+ * The IDAT payloads regrouped into pieces of INPUT_BATCH_BYTES: small ones copied together into
+ * one buffer, reused for every batch (zlib is done with it when the write's callback runs, and
+ * the next batch is made only then), large ones cut without a copy.
+ */
+function* batches(idat: readonly Uint8Array[]): Generator<Uint8Array> {
+  const joined = Buffer.allocUnsafe(INPUT_BATCH_BYTES);
+  let grouped = 0;
+  for (const chunk of idat) {
+    for (let at = 0; at < chunk.length;) {
+      if (grouped === 0 && chunk.length - at >= INPUT_BATCH_BYTES) {
+        yield chunk.subarray(at, at + INPUT_BATCH_BYTES);
+        at += INPUT_BATCH_BYTES;
+        continue;
+      }
+      const piece = chunk.subarray(at, at + INPUT_BATCH_BYTES - grouped);
+      joined.set(piece, grouped);
+      grouped += piece.length;
+      at += piece.length;
+      if (grouped === INPUT_BATCH_BYTES) {
+        yield joined;
+        grouped = 0;
+      }
+    }
+  }
+  if (grouped > 0) yield joined.subarray(0, grouped);
+}
+
+/**
  * Inflates the IDAT payloads in order, giving each output piece to `take`; `take` may throw to
  * stop. Rejects on zlib errors and on a stream that does not end (truncated).
  *
@@ -95,26 +123,6 @@ function anyTransparent(rgba: Uint8Array, width: number): boolean {
  * its thread inflates while this one unfilters and shrinks (half the wall time on two cores;
  * no more CPU). zlib waits for this thread before delivering again, so at most one piece waits.
  */
-/** The IDAT payloads regrouped into pieces of about INPUT_BATCH_BYTES: small ones joined, large ones cut. */
-function* batches(idat: readonly Uint8Array[]): Generator<Uint8Array> {
-  let group: Uint8Array[] = [];
-  let grouped = 0;
-  for (const chunk of idat) {
-    for (let at = 0; at < chunk.length;) {
-      const piece = chunk.subarray(at, at + INPUT_BATCH_BYTES - grouped);
-      at += piece.length;
-      group.push(piece);
-      grouped += piece.length;
-      if (grouped === INPUT_BATCH_BYTES) {
-        yield group.length === 1 ? group[0] : Buffer.concat(group);
-        group = [];
-        grouped = 0;
-      }
-    }
-  }
-  if (grouped > 0) yield Buffer.concat(group);
-}
-
 function inflateInto(idat: readonly Uint8Array[], take: (piece: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const inflate = zlib.createInflate({ chunkSize: OUTPUT_CHUNK_BYTES });
