@@ -42,9 +42,12 @@ const PHOTOS: PhotoSpec[] = [
   { name: "jpeg-12mp-exif6", width: 4000, height: 3000, encode: (i) => i.jpeg({ quality: 85 }).withMetadata({ orientation: 6 }) },
   { name: "jpeg-12mp-progressive", width: 4000, height: 3000, encode: (i) => i.jpeg({ quality: 85, progressive: true }) },
   { name: "png-12mp", width: 4000, height: 3000, encode: (i) => i.png({ compressionLevel: 6 }) },
+  // Beyond jimp's default limits; what the streaming PNG path must hold under 256 MB.
+  { name: "png-48mp", width: 8000, height: 6000, encode: (i) => i.png({ compressionLevel: 6 }), naiveJimp: false },
   { name: "png-1mp-alpha", width: 1152, height: 864, alpha: true, encode: (i) => i.png({ compressionLevel: 6 }), quick: true },
   { name: "gif-1mp", width: 1152, height: 864, encode: (i) => i.gif() },
   { name: "tiff-3mp", width: 2000, height: 1500, encode: (i) => i.tiff({ compression: "lzw" }) },
+  { name: "tiff-24mp", width: 6000, height: 4000, encode: (i) => i.tiff({ compression: "lzw" }), naiveJimp: false },
 ];
 
 /** Deterministic pseudo-random numbers (the same images every run). */
@@ -171,10 +174,19 @@ async function gifBomb(width: number, height: number): Promise<Buffer> {
   return small;
 }
 
-/** Writes the image set into dir; `quick` keeps only the core cases. */
-export async function makeBenchImages(dir: string, quick: boolean): Promise<BenchImage[]> {
+/** Writes the image set into dir; `quick` keeps only the core cases, `only` the images it names. */
+export async function makeBenchImages(dir: string, quick: boolean, only?: readonly string[]): Promise<BenchImage[]> {
+  const bombs: Array<[string, Buffer, number, number]> = [
+    ["png-bomb-400mp", pngBomb(20000, 20000), 20000, 20000],
+    ["jpeg-bomb-3600mp", await jpegBomb(60000, 60000), 60000, 60000],
+    ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
+  ];
+  const names = [...PHOTOS.map((p) => p.name), ...bombs.map(([name]) => name)];
+  const unknown = only?.filter((n) => !names.includes(n)) ?? [];
+  if (unknown.length > 0) throw new Error(`bench: --only names unknown images ${unknown.join(", ")} (known: ${names.join(", ")})`);
+  const wanted = (name: string) => !only || only.includes(name);
   const images: BenchImage[] = [];
-  for (const spec of PHOTOS.filter((p) => !quick || p.quick)) {
+  for (const spec of PHOTOS.filter((p) => (!quick || p.quick) && wanted(p.name))) {
     const channels = spec.alpha ? 4 : 3;
     const raw = photoPixels(spec.width, spec.height, channels);
     const encoded = await spec.encode(sharp(raw, { raw: { width: spec.width, height: spec.height, channels } })).toBuffer();
@@ -190,12 +202,7 @@ export async function makeBenchImages(dir: string, quick: boolean): Promise<Benc
       naiveJimp: spec.naiveJimp ?? true,
     });
   }
-  const bombs: Array<[string, Buffer, number, number]> = [
-    ["png-bomb-400mp", pngBomb(20000, 20000), 20000, 20000],
-    ["jpeg-bomb-3600mp", await jpegBomb(60000, 60000), 60000, 60000],
-    ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
-  ];
-  for (const [name, bytes, width, height] of bombs) {
+  for (const [name, bytes, width, height] of bombs.filter(([name]) => wanted(name))) {
     const file = path.join(dir, `${name}.${name.split("-")[0]}`);
     fs.writeFileSync(file, bytes);
     images.push({ name, kind: "bomb", file, bytes: bytes.length, width, height, naiveJimp: false });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json out.json] [-- --runs N]`
+ * `npm run bench [-- --quick] [-- --only png-12mp,png-48mp] [-- --json out.json] [-- --runs N]`
  *
  * Makes photo-like images and bomb headers, runs each through the function's thumbnail core
  * (bundled like the function, a fresh process per image: cold call, warm calls, peak RSS),
@@ -24,6 +24,8 @@ interface Args {
   quick: boolean;
   json?: string;
   runs: number;
+  /** Image names to run (all when absent): for measuring the rows a change touched. */
+  only?: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -33,9 +35,11 @@ function parseArgs(argv: string[]): Args {
     if (arg === "--quick") args.quick = true;
     else if (arg === "--json") args.json = argv[++i];
     else if (arg === "--runs") args.runs = Number(argv[++i]);
-    else throw new Error(`bench: unknown argument "${arg}" (use --quick, --json <file>, --runs <n>)`);
+    else if (arg === "--only") args.only = (argv[++i] ?? "").split(",").filter(Boolean);
+    else throw new Error(`bench: unknown argument "${arg}" (use --quick, --only <names>, --json <file>, --runs <n>)`);
   }
   if (args.json === undefined && argv.includes("--json")) throw new Error("bench: --json needs a file name");
+  if (args.only?.length === 0) throw new Error("bench: --only needs comma-separated image names, e.g. png-12mp,png-48mp");
   if (!args.runs) args.runs = args.quick ? 3 : 9;
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error(`bench: --runs must be a positive integer, got ${args.runs}`);
   return args;
@@ -235,11 +239,12 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   // time, and wall time here is inflated whenever the machine is shared.
   const p95 = byName.get("jpeg-24mp")?.p95CpuMs ?? NaN;
   const ms12 = byName.get("jpeg-12mp")?.cpuMs ?? NaN;
-  // Full-size decoders (PNG, TIFF, GIF) grow with pixels: fit MB per MP between the smallest and
-  // largest of them; without two far enough apart (--quick), use 16 MB per MP, what the full
-  // run measured for pngjs (inflated rows, the RGBA bitmap, and garbage not yet collected).
+  // Full-size decoders (TIFF, GIF, and an interlaced PNG, which pngjs decodes whole) grow with
+  // pixels: fit MB per MP between the smallest and largest of them; without two far enough
+  // apart (--quick), use 16 MB per MP, what the full run measured for pngjs (inflated rows, the
+  // RGBA bitmap, and garbage not yet collected). JPEG and non-interlaced PNG shrink as they decode.
   const fullSize = results
-    .filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && r.peakRssMb > 0 && !r.error)
+    .filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && !r.name.startsWith("png") && r.peakRssMb > 0 && !r.error)
     .sort((a, b) => a.megapixels - b.megapixels);
   const small = fullSize[0];
   const large = fullSize[fullSize.length - 1];
@@ -296,6 +301,17 @@ function checkTargets(results: ImageResult[], bundle: BundleFacts): Target[] {
     });
   const r48 = byName.get("jpeg-48mp");
   if (r48) targets.push({ what: "jpeg-48mp peak RSS < 192 MB", met: r48.peakRssMb < 192, detail: `${fmt(r48.peakRssMb)} MB` });
+  const png12 = byName.get("png-12mp");
+  if (png12) {
+    targets.push({
+      what: "png-12mp ≤ 3× sharp (warm median)",
+      met: !png12.error && png12.ratioToSharp <= 3,
+      detail: `${fmt(png12.ms)} ms vs sharp ${fmt(png12.sharpMs)} ms = ${fmt(png12.ratioToSharp, 2)}× (CPU ${fmt(png12.cpuMs)} vs ${fmt(png12.sharpCpuMs)} ms = ${fmt(png12.cpuRatioToSharp, 2)}×)`,
+    });
+  }
+  const png48 = byName.get("png-48mp");
+  if (png48)
+    targets.push({ what: "png-48mp peak RSS < 256 MB", met: !png48.error && png48.peakRssMb < 256, detail: `${fmt(png48.peakRssMb)} MB` });
   for (const r of results.filter((x) => x.kind === "photo" && !x.name.startsWith("jpeg") && x.naiveJimpMs !== undefined)) {
     targets.push({
       what: `${r.name} no slower than naive jimp`,
@@ -358,7 +374,7 @@ async function main(): Promise<void> {
     console.log(
       `bench: ${args.quick ? "quick" : "full"} run, ${args.runs} warm runs per image, sizes [${SIZES}], q${JPEG_QUALITY}; ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}`,
     );
-    const images = await makeBenchImages(dir, args.quick);
+    const images = await makeBenchImages(dir, args.quick, args.only);
     console.log(`bench: made ${images.length} images in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const workers = await buildWorkers(path.join(dir, "workers"));
     const bundle = await measureFunctionBundle(args.quick ? 3 : 7);

@@ -18,6 +18,7 @@ import { runPipeline } from "../../local/localPipeline";
 import { detectMemoryCap } from "../../local/runtime/memoryCap";
 import { bmpBomb, gifBomb, jpegBomb, pngChunk } from "../function/support/images";
 import { deflateTiff } from "../function/support/hostileImages";
+import { adam7InflatedSize } from "../../function/src/core/pngLimits";
 
 const MEMORY_MB = 512;
 const SIDE = 8000;
@@ -27,13 +28,15 @@ function sink(): Writable {
 }
 
 /** A real 8-bit RGB PNG of zeros: every byte of it decodes (no lying header, no early end). */
-function blackPng(width: number, height: number): Buffer {
+function blackPng(width: number, height: number, interlaced = false): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 2;
-  const raw = Buffer.alloc(height * (1 + width * 3));
+  ihdr[12] = interlaced ? 1 : 0;
+  // All zeros is valid scanline data either way (filter None, black pixels); Adam7 only changes how much.
+  const raw = Buffer.alloc(interlaced ? adam7InflatedSize(width, height, 24) : height * (1 + width * 3));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk("IHDR", ihdr),
@@ -57,8 +60,10 @@ describe("memory guard (the built function, capped at its memory)", function () 
     const pixels = SIDE * SIDE;
     assert.ok(decodeMemoryBytes(pixels) > MEMORY_MB * 2 ** 20, "the cases must be past the memory rule, or they prove nothing");
     const cases: Record<string, Buffer> = {
-      // Decodes for real, every row: pngjs holds the inflated data and the RGBA bitmap at once.
+      // Decodes for real, every row. Non-interlaced, it is shrunk as it inflates; interlaced, pngjs
+      // holds the inflated data and the full-size RGBA bitmap at once.
       "real.png": blackPng(7000, 7000),
+      "real-interlaced.png": blackPng(7000, 7000, true),
       // Real deflate data for a full greyscale page: utif2's buffers plus the RGBA copy.
       "real.tif": deflateTiff(SIDE, SIDE, pixels),
       // Headers claiming the full size over a little data: decoders that size their buffers from the header.

@@ -19,12 +19,39 @@ import { decodeGif } from "./gifDecoder";
 import { assertPngImageData } from "./pngLimits";
 import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
+import { readPngChunks } from "./png/chunks";
+import { shrinkPng } from "./png/streamDecoder";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
   minWidth: number;
   minHeight: number;
   maxPixels: number;
+}
+
+/** A decoded bitmap; `transparent` is set when it is smaller than the image, whose transparency averaging may have hidden. */
+export interface DecodedImage extends Bitmap {
+  transparent?: boolean;
+}
+
+/**
+ * The bitmap the thumbnailer starts from. A non-interlaced PNG is shrunk while it is inflated
+ * (png/streamDecoder.ts), straight to minWidth × minHeight, so its full-size bitmap never
+ * exists; everything else is decoded by decodeBitmap.
+ */
+export async function decodeForThumbnail(bytes: Uint8Array, header: ImageHeader, request: DecodeRequest): Promise<DecodedImage> {
+  if (header.format !== "png") return decodeBitmap(bytes, header, request);
+  let shrunk: DecodedImage;
+  try {
+    assertPngImageData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const png = readPngChunks(bytes);
+    if (png.header.interlaced) return decodeBitmap(bytes, header, request);
+    shrunk = await shrinkPng(png, Math.min(request.minWidth, png.header.width), Math.min(request.minHeight, png.header.height));
+  } catch (err) {
+    throw decodeFailure(err, header);
+  }
+  assertHasPixels(shrunk, header);
+  return shrunk;
 }
 
 export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: DecodeRequest): Bitmap {
@@ -54,27 +81,36 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
     }
   } catch (err) {
-    if (err instanceof PermanentError) throw err;
-    // The JPEG decoder's own backstop to the header check (e.g. a frame header this parser did not see).
-    if (err instanceof JpegTooLargeError) throw new PermanentError(FailureReason.TooManyPixels, err.message, { cause: err });
-    if (err instanceof JpegTooManyScansError) throw new PermanentError(FailureReason.TooComplex, err.message, { cause: err });
-    if (isAllocationFailure(err)) {
-      throw new PermanentError(
-        FailureReason.AllocationFailed,
-        `${header.format.toUpperCase()} decoding could not allocate the memory it asked for: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    throw new PermanentError(
-      FailureReason.CorruptImage,
-      `${header.format.toUpperCase()} data cannot be decoded: ${(err as Error)?.message ?? String(err)}`,
+    throw decodeFailure(err, header);
+  }
+  assertHasPixels(bitmap, header);
+  return bitmap;
+}
+
+/** Any decoder's error as the permanent failure it is recorded as. */
+function decodeFailure(err: unknown, header: ImageHeader): PermanentError {
+  if (err instanceof PermanentError) return err;
+  // The JPEG decoder's own backstop to the header check (e.g. a frame header this parser did not see).
+  if (err instanceof JpegTooLargeError) return new PermanentError(FailureReason.TooManyPixels, err.message, { cause: err });
+  if (err instanceof JpegTooManyScansError) return new PermanentError(FailureReason.TooComplex, err.message, { cause: err });
+  if (isAllocationFailure(err)) {
+    return new PermanentError(
+      FailureReason.AllocationFailed,
+      `${header.format.toUpperCase()} decoding could not allocate the memory it asked for: ${(err as Error).message}`,
       { cause: err },
     );
   }
+  return new PermanentError(
+    FailureReason.CorruptImage,
+    `${header.format.toUpperCase()} data cannot be decoded: ${(err as Error)?.message ?? String(err)}`,
+    { cause: err },
+  );
+}
+
+function assertHasPixels(bitmap: Bitmap, header: ImageHeader): void {
   if (!(bitmap.width > 0 && bitmap.height > 0) || bitmap.data.length < bitmap.width * bitmap.height * 4) {
     throw new PermanentError(FailureReason.CorruptImage, `${header.format.toUpperCase()} decoder returned no pixels`);
   }
-  return bitmap;
 }
 
 function decodeBmp(buffer: Buffer): Bitmap {

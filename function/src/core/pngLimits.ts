@@ -23,7 +23,8 @@ const ADAM7 = [
   [0, 1, 1, 2],
 ] as const;
 
-function corrupt(what: string): PermanentError {
+/** The CorruptImage every PNG check throws, so all of them read alike. */
+export function pngCorrupt(what: string): PermanentError {
   return new PermanentError(FailureReason.CorruptImage, `PNG is invalid: ${what}`);
 }
 
@@ -52,7 +53,7 @@ export function assertPngImageData(png: Buffer): void {
     if (type === "IEND") break;
     at += 12 + length;
   }
-  if (idat.length === 0) throw corrupt("it has no IDAT chunk (no image data)");
+  if (idat.length === 0) throw pngCorrupt("it has no IDAT chunk (no image data)");
 
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
@@ -65,7 +66,7 @@ export function assertPngImageData(png: Buffer): void {
     zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, limit) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw corrupt(
+      throw pngCorrupt(
         `the interlaced image data inflates to more than ${limit} bytes, all that a ${width}×${height} image at ${channels * bitDepth} bits a pixel holds`,
       );
     }

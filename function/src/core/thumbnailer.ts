@@ -3,14 +3,14 @@
  * the tests and the benchmark all run exactly this.
  *
  * Pipeline: magic bytes → header (format, stored size, EXIF orientation) → pixel limit →
- * decode (JPEG possibly DCT-downscaled, never below what the largest thumbnail needs) →
- * per size: jimp box resize → EXIF orientation (on the small bitmap) → encode.
+ * decode (JPEG possibly DCT-downscaled, a non-interlaced PNG shrunk while it is inflated; never
+ * below what the largest thumbnail needs) → per size: jimp box resize → EXIF orientation (on the small bitmap) → encode.
  */
 import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
 import { CONTENT_TYPES, THUMBNAIL_CONTENT_TYPES, type SourceFormat, type ThumbnailFormat } from "../../../contract/formats";
 import { assertPixelLimit, readHeader } from "./imageHeader";
-import { decodeBitmap } from "./decoders";
+import { decodeForThumbnail } from "./decoders";
 import { encodeThumbnail, hasTransparency } from "./encoders";
 import { applyOrientation, swapsAxes, type Bitmap } from "./orientation";
 import { Jimp } from "./jimp";
@@ -54,7 +54,7 @@ export interface ImageFacts {
   orientation: number;
   /** True when the image has at least one pixel that is not fully opaque. */
   hasAlpha: boolean;
-  /** Size of the bitmap the decoder produced (smaller than stored when JPEG was DCT-downscaled). */
+  /** Size of the bitmap the decoder produced (smaller than stored when JPEG was DCT-downscaled or a PNG shrunk while decoded). */
   decodedWidth: number;
   decodedHeight: number;
 }
@@ -107,9 +107,13 @@ export async function makeThumbnails(bytes: Uint8Array, options: ThumbnailOption
   const sizes = [...new Set(options.sizes)].sort((a, b) => b - a);
   // The bounding box is square, so the stored-orientation target has the same scale as the displayed one.
   const largest = fitWithin(header.width, header.height, sizes[0]);
-  const bitmap = decodeBitmap(bytes, header, { minWidth: largest.width, minHeight: largest.height, maxPixels: options.maxPixels });
+  const bitmap = await decodeForThumbnail(bytes, header, {
+    minWidth: largest.width,
+    minHeight: largest.height,
+    maxPixels: options.maxPixels,
+  });
 
-  const hasAlpha = header.format !== "jpeg" && header.format !== "bmp" && hasTransparency(bitmap);
+  const hasAlpha = header.format !== "jpeg" && header.format !== "bmp" && (bitmap.transparent ?? hasTransparency(bitmap));
   const format: ThumbnailFormat = hasAlpha ? "png" : "jpeg";
 
   // Smaller sizes start from the previous (larger) thumbnail when it still has at least twice
