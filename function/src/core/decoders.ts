@@ -19,6 +19,7 @@ import { decodeGif } from "./gifDecoder";
 import { assertPngImageData } from "./pngLimits";
 import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
+import { decodeWebp } from "./webp/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -51,6 +52,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "tiff":
         bitmap = decodeTiff(bytes, request.maxPixels);
+        break;
+      case "webp":
+        bitmap = decodeWebp(bytes);
         break;
     }
   } catch (err) {
