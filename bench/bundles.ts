@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildFunction, WORKER_ENTRY } from "../function/build";
 import { WORKER_FILE_NAME } from "../function/src/worker/isolatedThumbnailer";
-import { jpegWasmAssets } from "../function/src/core/jpeg/wasmFile";
+import { wasmAssets } from "../function/src/core/wasmFiles";
 
 export interface Workers {
   core: string;
@@ -38,7 +38,7 @@ export async function buildWorkers(dir: string): Promise<Workers> {
     legalComments: "none",
     logLevel: "silent",
   });
-  for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(dir, asset.fileName));
+  for (const asset of wasmAssets()) fs.copyFileSync(asset.source, path.join(dir, asset.fileName));
   return {
     core: path.join(dir, "core.js"),
     naiveJimp: path.join(dir, "naiveJimp.js"),

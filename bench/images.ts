@@ -48,6 +48,8 @@ const PHOTOS: PhotoSpec[] = [
   { name: "gif-1mp", width: 1152, height: 864, encode: (i) => i.gif() },
   { name: "tiff-3mp", width: 2000, height: 1500, encode: (i) => i.tiff({ compression: "lzw" }) },
   { name: "tiff-24mp", width: 6000, height: 4000, encode: (i) => i.tiff({ compression: "lzw" }), naiveJimp: false },
+  // jimp has no WebP decoder: sharp is the only yardstick.
+  { name: "webp-12mp", width: 4000, height: 3000, encode: (i) => i.webp({ quality: 80 }), naiveJimp: false, quick: true },
 ];
 
 /** Deterministic pseudo-random numbers (the same images every run). */
@@ -174,12 +176,26 @@ async function gifBomb(width: number, height: number): Promise<Buffer> {
   return small;
 }
 
+/** A real small lossless WebP with its VP8L header patched to declare width × height (each at most 16384). */
+async function webpBomb(width: number, height: number): Promise<Buffer> {
+  const small = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } })
+      .webp({ lossless: true })
+      .toBuffer(),
+  );
+  if (small.toString("latin1", 12, 16) !== "VP8L") throw new Error("bench: sharp did not write a simple lossless WebP");
+  // After the chunk header and the 0x2f signature: 14 bits of width − 1, then 14 of height − 1.
+  small.writeUInt32LE(((width - 1) | ((height - 1) << 14)) >>> 0, 21);
+  return small;
+}
+
 /** Writes the image set into dir; `quick` keeps only the core cases, `only` the images it names. */
 export async function makeBenchImages(dir: string, quick: boolean, only?: readonly string[]): Promise<BenchImage[]> {
   const bombs: Array<[string, Buffer, number, number]> = [
     ["png-bomb-400mp", pngBomb(20000, 20000), 20000, 20000],
     ["jpeg-bomb-3600mp", await jpegBomb(60000, 60000), 60000, 60000],
     ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
+    ["webp-bomb-268mp", await webpBomb(16384, 16384), 16384, 16384],
   ];
   const names = [...PHOTOS.map((p) => p.name), ...bombs.map(([name]) => name)];
   const unknown = only?.filter((n) => !names.includes(n)) ?? [];

@@ -7,7 +7,6 @@
  * in the same run; scores thumbnail quality by PSNR against a float area-average reference;
  * measures the function bundle; estimates Lambda latency and cost per million images.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,7 +17,8 @@ import { decodeMemoryBytes } from "../infra/config";
 import { costPerMillion, durationAt, FULL_VCPU_MB } from "./cost";
 import { makeBenchImages, type BenchImage } from "./images";
 import { decodeUpright, thumbnailPsnr, type RawImage } from "./quality";
-import { timed, type WorkerReport, type WorkerTask } from "./workers/protocol";
+import { timed, type WorkerTask } from "./workers/protocol";
+import { runWorker } from "./workerRun";
 
 interface Args {
   quick: boolean;
@@ -108,24 +108,6 @@ function readStackDefaults(): { memoryMb: number; timeoutSeconds: number; maxIma
     timeoutSeconds: value("functionTimeoutSeconds", 60),
     maxImagePixels: value("maxImagePixels", 50_000_000),
   };
-}
-
-function runWorker(script: string, task: WorkerTask): WorkerReport {
-  const run = spawnSync(process.execPath, [script, JSON.stringify(task)], { encoding: "utf8", maxBuffer: 1 << 20 });
-  const line = run.stdout.trim().split("\n").pop() ?? "";
-  if (run.status !== 0 || !line.startsWith("{")) {
-    return {
-      requireMs: 0,
-      coldMs: 0,
-      warmMs: [],
-      coldCpuMs: 0,
-      warmCpuMs: [],
-      peakRssMb: 0,
-      outputBytes: 0,
-      error: `worker exited ${run.status ?? run.signal}: ${run.stderr.trim().split("\n").slice(-3).join(" | ")}`,
-    };
-  }
-  return JSON.parse(line) as WorkerReport;
 }
 
 async function sharpThumbnail(file: string): Promise<Buffer> {
@@ -283,7 +265,7 @@ function checkTargets(results: ImageResult[], bundle: BundleFacts): Target[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   const targets: Target[] = [];
   const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "n/a" : n.toFixed(digits));
-  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp"]) {
+  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp", "webp-12mp"]) {
     const r = byName.get(name);
     if (!r) continue;
     targets.push({
@@ -366,6 +348,9 @@ function table(headers: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // libvips caches loaded files by name: warm runs on the same file would then skip the decode
+  // (a 12 MP WebP "took" 1.3 ms), which the core cannot do. Every sharp run decodes afresh.
+  sharp.cache(false);
   const stack = readStackDefaults();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "thumbnail-bench-"));
   try {

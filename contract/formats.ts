@@ -4,7 +4,7 @@
  */
 
 /** Formats the function decodes, judged from magic bytes. */
-export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff";
+export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff" | "webp";
 
 export const CONTENT_TYPES: Record<SourceFormat, string> = {
   jpeg: "image/jpeg",
@@ -12,6 +12,7 @@ export const CONTENT_TYPES: Record<SourceFormat, string> = {
   gif: "image/gif",
   bmp: "image/bmp",
   tiff: "image/tiff",
+  webp: "image/webp",
 };
 
 /** Formats the function writes thumbnails in. */

@@ -5,7 +5,7 @@
 import * as esbuild from "esbuild";
 import * as fs from "fs";
 import * as path from "path";
-import { jpegWasmAssets } from "./src/core/jpeg/wasmFile";
+import { wasmAssets } from "./src/core/wasmFiles";
 import { WORKER_FILE_NAME } from "./src/worker/isolatedThumbnailer";
 
 // The Node version of contract/runtime.ts's FUNCTION_RUNTIME (a test binds the two).
@@ -71,14 +71,14 @@ export async function buildFunction(options: BuildOptions = {}): Promise<Functio
   return describe(outDir);
 }
 
-/** The libjpeg-turbo WASM module ships beside index.js, read on the first JPEG (see jpeg/wasmFile.ts). */
+/** The decoders' WASM modules ship beside index.js, each read on the first image of its format (see core/wasmFiles.ts). */
 function copyRuntimeFiles(outDir: string): void {
-  for (const asset of jpegWasmAssets()) fs.copyFileSync(asset.source, path.join(outDir, asset.fileName));
+  for (const asset of wasmAssets()) fs.copyFileSync(asset.source, path.join(outDir, asset.fileName));
 }
 
 /**
  * Bundles a decoder-thread entry (by default the production one) to `<outDir>/<name>.js` with
- * the function's settings, plus the WASM module beside it: tests, the fuzzer and the bench
+ * the function's settings, plus the WASM modules beside it: tests, the fuzzer and the bench
  * run their threads from such a bundle (fast to start, and what Lambda runs).
  */
 export function bundleWorkerSync(outDir: string, entry: string = WORKER_ENTRY, minify = true): string {

@@ -263,9 +263,9 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   inRange("functionMemoryMb", c.functionMemoryMb, 128, 10240, " MB (Lambda's limits)");
   inRange("functionTimeoutSeconds", c.functionTimeoutSeconds, 1, 900, " seconds (Lambda's limits)");
   inRange("maxImagePixels", c.maxImagePixels, 1, 500_000_000);
-  // PNG, TIFF, GIF and BMP decode at full size, and the decode holds several RGBA-sized buffers
-  // at once (inflated rows, the bitmap, jimp's copy of it): peak memory grows by about 15–17 MB a
-  // megapixel (README, Performance; 4 and 16 MP PNGs measured again in review). Past the
+  // PNG, TIFF, GIF, BMP and WebP decode at full size, and the decode holds several RGBA-sized
+  // buffers at once (inflated rows or a WASM heap, the bitmap, jimp's copy of it): peak memory
+  // grows by up to about 18 MB a megapixel (DECODE_BYTES_PER_PIXEL, bench/decodeMemory.ts). Past the
   // function's memory it would crash (retried, then dead-lettered) instead of refusing the image
   // with a clear TooManyPixels record, so the worst case must fit.
   const decodeBytes = decodeMemoryBytes(c.maxImagePixels);

@@ -287,11 +287,11 @@ describe("thumbnail core (makeThumbnails)", function () {
       await rejectsWith(makeThumbnails(Buffer.from("hello, world"), OPTIONS), FailureReason.UnsupportedFormat);
     });
 
-    it("names WebP, HEIC and SVG when refusing them", async () => {
-      const webp = Buffer.concat([Buffer.from("RIFF"), Buffer.alloc(4), Buffer.from("WEBPVP8 "), Buffer.alloc(32)]);
+    it("names AVIF, HEIC and SVG when refusing them", async () => {
+      const avif = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypavif"), Buffer.alloc(32)]);
       const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypheic"), Buffer.alloc(32)]);
       const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>');
-      await rejectsWith(makeThumbnails(webp, OPTIONS), FailureReason.UnsupportedFormat, /WebP/);
+      await rejectsWith(makeThumbnails(avif, OPTIONS), FailureReason.UnsupportedFormat, /AVIF/);
       await rejectsWith(makeThumbnails(heic, OPTIONS), FailureReason.UnsupportedFormat, /HEIF\/HEIC/);
       await rejectsWith(makeThumbnails(svg, OPTIONS), FailureReason.UnsupportedFormat, /SVG/);
     });

@@ -2,7 +2,7 @@
  * How a case is made from a seed: a few stacked mutations, byte-level (flips, sets of
  * interesting values, truncation, copies and deletions) or structure-aware (PNG chunks with
  * their CRC fixed so decoders read the damage, GIF blocks, TIFF IFD entries and offsets,
- * JPEG marker segments, BMP header fields). A format without a structure mutator still gets
+ * JPEG marker segments, BMP header fields, WebP RIFF chunks). A format without a structure mutator still gets
  * the byte-level ones.
  */
 import * as zlib from "zlib";
@@ -329,8 +329,48 @@ const bmp: Mutator = (b, r) => {
   return out;
 };
 
+// ---- WebP ----
+/** RIFF chunks from offset 12 (and inside ANMF, whose frame chunks follow a 16-byte header). */
+function webpChunks(b: Buffer): Array<{ type: string; at: number; size: number }> {
+  const chunks: Array<{ type: string; at: number; size: number }> = [];
+  const walk = (at: number, end: number) => {
+    while (at + 8 <= end) {
+      const type = b.toString("latin1", at, at + 4);
+      const size = b.readUInt32LE(at + 4);
+      chunks.push({ type, at, size });
+      if (type === "ANMF") walk(at + 24, Math.min(end, at + 8 + size));
+      at += 8 + size + (size & 1);
+    }
+  };
+  walk(12, b.length);
+  return chunks;
+}
+
+const webp: Mutator = (b, r) => {
+  const out = Buffer.from(b);
+  const chunks = webpChunks(out);
+  if (chunks.length === 0) return setByte(b, r);
+  const c = r.pick(chunks);
+  const action = r.int(4);
+  if (action === 0)
+    out.writeUInt32LE(r.pick([0, 1, 0xffffffff, c.size + 1, Math.max(0, c.size - 1), out.length]), r.chance(0.2) ? 4 : c.at + 4);
+  else if (action === 1 && c.type === "VP8X" && c.at + 18 <= out.length) {
+    // Flags, or a canvas dimension (24 bits, minus one).
+    if (r.chance(0.4)) out[c.at + 8] = r.pick([0, 0x02, 0x10, 0x12, 0x3e, 0xff]);
+    else out.writeUIntLE(r.pick([0, 1, 0xffffff, 16383, r.int(0x10000)]), c.at + 8 + r.pick([4, 7]), 3);
+  } else if (action === 2 && (c.type === "VP8 " || c.type === "VP8L" || c.type === "ANMF") && c.at + 18 <= out.length) {
+    // Bitstream or frame dimensions.
+    out.writeUInt16LE(r.pick([0, 1, 0x3fff, 0xffff, r.int(0x10000)]), c.at + 8 + r.pick(c.type === "VP8 " ? [6, 8] : [1, 3, 6, 9]));
+  } else {
+    // A byte just inside the chunk's payload, where its header fields are.
+    const at = c.at + 8 + r.int(Math.max(1, Math.min(c.size, 24)));
+    if (at < out.length) out[at] = r.chance(0.5) ? r.pick(INTERESTING_8) : r.int(256);
+  }
+  return out;
+};
+
 /** Structure-aware mutators by format; a new format may add one (the byte-level ones apply to all). */
-export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp };
+export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp, webp };
 
 /** One case: 1–3 mutations, structure-aware half of the time when the format has a mutator. */
 export function mutate(seed: Buffer, format: SourceFormat, r: Rng): { bytes: Buffer; steps: string[] } {

@@ -66,9 +66,24 @@ export const SEED_MAKERS: Record<SourceFormat, () => Promise<Seed[]>> = {
     { name: "tiff-jpeg", bytes: await rgb().tiff({ compression: "jpeg", quality: 70 }).toBuffer() },
     { name: "tiff-tiled", bytes: await rgb().tiff({ compression: "none", tile: true, tileWidth: 16, tileHeight: 16 }).toBuffer() },
   ],
+  webp: async () => [
+    { name: "webp-lossy", bytes: await rgb().webp({ quality: 70 }).toBuffer() },
+    { name: "webp-lossless", bytes: await rgba().webp({ lossless: true }).toBuffer() },
+    { name: "webp-lossy-alpha", bytes: await rgba().webp({ quality: 70, alphaQuality: 80 }).toBuffer() },
+    { name: "webp-animated", bytes: await animatedWebp() },
+  ],
 };
+
+/** Two frames (the second the first's negative), so libwebp writes ANIM/ANMF chunks. */
+async function animatedWebp(): Promise<Buffer> {
+  const first = await rgba().png().toBuffer();
+  const second = await rgba().negate({ alpha: false }).png().toBuffer();
+  return sharp([first, second], { join: { animated: true } })
+    .webp({ quality: 70 })
+    .toBuffer();
+}
 
 export const FORMATS = Object.keys(SEED_MAKERS) as SourceFormat[];
 
 /** File extension for saved inputs. */
-export const EXTENSIONS: Record<SourceFormat, string> = { jpeg: "jpg", png: "png", gif: "gif", bmp: "bmp", tiff: "tif" };
+export const EXTENSIONS: Record<SourceFormat, string> = { jpeg: "jpg", png: "png", gif: "gif", bmp: "bmp", tiff: "tif", webp: "webp" };

@@ -21,6 +21,7 @@ import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
 import { readPngChunks } from "./png/chunks";
 import { shrinkPng } from "./png/streamDecoder";
+import { decodeWebp } from "./webp/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -78,6 +79,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "tiff":
         bitmap = decodeTiff(bytes, request.maxPixels);
+        break;
+      case "webp":
+        bitmap = decodeWebp(bytes);
         break;
     }
   } catch (err) {

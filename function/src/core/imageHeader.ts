@@ -6,6 +6,7 @@
 import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
 import type { SourceFormat } from "../../../contract/formats";
+import { readWebpContainer, WebpContainerError } from "./webp/container";
 
 export interface ImageHeader {
   format: SourceFormat;
@@ -27,7 +28,6 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 
 /** Formats recognised only to name them in the failure message. */
 function describeUnsupported(bytes: Uint8Array): string {
-  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "WebP";
   if (ascii(bytes, 4, 4) === "ftyp") {
     const brand = ascii(bytes, 8, 4);
     if (/^(avif|avis)$/.test(brand)) return "AVIF";
@@ -50,9 +50,10 @@ export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (ascii(bytes, 0, 6) === "GIF87a" || ascii(bytes, 0, 6) === "GIF89a") return "gif";
   if (ascii(bytes, 0, 2) === "BM" && bytes.length >= 26) return "bmp";
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return "tiff";
+  if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "webp";
   throw new PermanentError(
     FailureReason.UnsupportedFormat,
-    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF`,
+    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP`,
   );
 }
 
@@ -80,6 +81,9 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
         break;
       case "tiff":
         dims = tiffHeader(view);
+        break;
+      case "webp":
+        dims = webpHeader(bytes);
         break;
     }
   } catch (err) {
@@ -216,4 +220,22 @@ function tiffHeader(view: DataView) {
     throw corrupt("tiff", "the first image directory has no width or height");
   }
   return { width: entries[TAG_WIDTH], height: entries[TAG_HEIGHT], orientation: validOrientation(entries[TAG_ORIENTATION]) };
+}
+
+/** The canvas (every size the decoder acts on is tied to it: webp/container.ts) and the EXIF chunk's orientation. */
+function webpHeader(bytes: Uint8Array) {
+  let container;
+  try {
+    container = readWebpContainer(bytes);
+  } catch (err) {
+    if (err instanceof WebpContainerError) throw corrupt("webp", err.message);
+    throw err;
+  }
+  let orientation = 1;
+  if (container.exif) {
+    // Some writers keep JPEG's "Exif\0\0" prefix in front of the TIFF structure.
+    const start = container.exif.start + (ascii(bytes, container.exif.start, 6) === "Exif\0\0" ? 6 : 0);
+    orientation = tiffOrientation(new DataView(bytes.buffer, bytes.byteOffset + start, Math.max(0, container.exif.end - start)));
+  }
+  return { width: container.width, height: container.height, orientation };
 }

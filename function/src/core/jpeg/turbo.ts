@@ -8,8 +8,9 @@
  * failure the instance is dropped and the next call builds a fresh one from the compiled module.
  */
 import { scaledDimension } from "./scale";
-import { readJpegWasm } from "./wasmFile";
+import { readWasm, WASM_FILES } from "../wasmFiles";
 import { AllocationError } from "../errors";
+import { wasmApi } from "../wasmApi";
 
 /** TurboJPEG's colour space of the JPEG data (TJCS_*). */
 export const JpegColorSpace = { Rgb: 0, YCbCr: 1, Gray: 2, Cmyk: 3, Ycck: 4 } as const;
@@ -22,13 +23,6 @@ const TJPF_CMYK = 11;
 /** Above this the linear memory (which never shrinks) is dropped after the call, so one large
  * progressive photo does not pin its coefficient buffers for the container's lifetime. */
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
-
-/** The slice of the WebAssembly JS API used here (the project's lib settings carry no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface TurboExports {
   memory: { readonly buffer: ArrayBuffer };
@@ -78,7 +72,7 @@ let instance: TurboExports | undefined;
 
 function exportsOf(): TurboExports {
   if (instance) return instance;
-  compiled ??= new wasmApi.Module(readJpegWasm());
+  compiled ??= new wasmApi.Module(readWasm(WASM_FILES.jpeg));
   const fail = (what: string) => () => {
     throw new TurboJpegError(`libjpeg-turbo called ${what}, which the WASM build does not provide`);
   };

@@ -1,0 +1,33 @@
+/**
+ * The WebAssembly modules the decoders use. Each ships as a file next to the bundle
+ * (function/build.ts copies them) rather than inlined, so it costs the bundle no bytes and the
+ * cold start no parse time: it is read and compiled on the first image of its format only.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export interface WasmFile {
+  /** File name beside dist/function/index.js. */
+  fileName: string;
+  /** The module as installed from npm. */
+  npmPath: string;
+}
+
+export const WASM_FILES = {
+  /** @cwasm/jpeg-turbo: libjpeg-turbo's TurboJPEG API. */
+  jpeg: { fileName: "jpeg-turbo.wasm", npmPath: "@cwasm/jpeg-turbo/jpeg-turbo.wasm" },
+  /** @jsquash/webp: libwebp's decoder (Squoosh's build). */
+  webp: { fileName: "webp_dec.wasm", npmPath: "@jsquash/webp/codec/dec/webp_dec.wasm" },
+} as const satisfies Record<string, WasmFile>;
+
+/** Files the function bundle must carry beside index.js: [source path, file name]. */
+export function wasmAssets(): Array<{ source: string; fileName: string }> {
+  return Object.values(WASM_FILES).map((file) => ({ source: require.resolve(file.npmPath), fileName: file.fileName }));
+}
+
+/** The module's bytes: beside the bundle when bundled, else from node_modules (tests, bench). */
+export function readWasm(file: WasmFile): Buffer {
+  const beside = path.join(__dirname, file.fileName);
+  if (fs.existsSync(beside)) return fs.readFileSync(beside);
+  return fs.readFileSync(require.resolve(file.npmPath));
+}
