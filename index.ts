@@ -27,6 +27,7 @@ export const logGroupName = pipeline.logGroupName;
 export const region = pipeline.region;
 export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;
 export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
+export const thumbnailBaseUrl = pipeline.thumbnailBaseUrl;
 export const alarmTopicArn = pipeline.monitoring.alarmTopicArn;
 export const dashboardName = pipeline.monitoring.dashboardName;
 export const dashboardUrl = pipeline.monitoring.dashboardUrl;

@@ -16,6 +16,7 @@ export const CONTRACT_OUTPUTS = [
   "region",
   "deadLetterQueueUrl",
   "deadLetterQueueArn",
+  "thumbnailBaseUrl",
 ] as const;
 
 export const OPERATOR_OUTPUTS = ["alarmTopicArn", "dashboardName", "dashboardUrl"] as const;

@@ -45,6 +45,8 @@ export interface PipelineConfig {
   jpegQuality: number;
   /** Keep a replaced upload's thumbnails (its record still becomes REPLACED). */
   keepReplacedThumbnails: boolean;
+  /** Serve thumbnails through a CloudFront distribution (the bucket stays private). */
+  cdn: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;
   functionMemoryMb: number;
@@ -106,6 +108,11 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   thumbnailBucketName: { kind: "string", default: "", description: "Physical name of the thumbnail bucket; empty = derived" },
   thumbnailSizes: { kind: "integerList", default: [256], description: "Bounding-box sizes in pixels (1–5 sizes, 16–4096 each)" },
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
+  cdn: {
+    kind: "boolean",
+    default: false,
+    description: "Serve thumbnails through CloudFront (Origin Access Control; the bucket stays private)",
+  },
   keepReplacedThumbnails: {
     kind: "boolean",
     default: false,

@@ -91,4 +91,5 @@ export const Purpose = {
   table: "ImageMetadata",
   function: "thumbnailer",
   deadLetterQueue: "thumbnailer-dlq",
+  cdn: "thumbnails-cdn",
 } as const;

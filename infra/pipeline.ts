@@ -14,6 +14,7 @@ import { physicalName, Purpose, stackBucketName } from "./naming";
 import { StackTags } from "./tags";
 import { ThumbnailFunction } from "./compute/thumbnailFunction";
 import { UploadTrigger } from "./trigger/uploadTrigger";
+import { cdnReadStatement, ThumbnailCdn } from "./serving/thumbnailCdn";
 
 /** Artifacts are kept only for rollback; Lambda keeps its own copy of deployed code. */
 const ARTIFACT_NONCURRENT_DAYS = 30;
@@ -41,6 +42,10 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
   public readonly deadLetterQueue: DeadLetterQueue;
   public readonly thumbnailFunction: ThumbnailFunction;
   public readonly uploadTrigger: UploadTrigger;
+  /** CloudFront in front of the thumbnail bucket, when config.cdn. */
+  public readonly cdn?: ThumbnailCdn;
+  /** Where a thumbnail key is served from: the distribution's URL, or the bucket's regional endpoint (private: signed requests only). */
+  public readonly thumbnailBaseUrl: pulumi.Output<string>;
 
   public readonly sourceBucketName: pulumi.Output<string>;
   public readonly thumbnailBucketName: pulumi.Output<string>;
@@ -110,18 +115,39 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
     );
     this.artifactBucketName = this.artifactBucket.bucketName;
 
+    const thumbnailBucketName = bucketName(config.thumbnailBucketName, Purpose.thumbnailBucket);
+    const urlSuffix = aws_native.getUrlSuffixOutput(invokeOpts).urlSuffix;
+    if (config.cdn) {
+      this.cdn = new ThumbnailCdn(
+        `${name}-cdn`,
+        {
+          bucketName: thumbnailBucketName,
+          region: this.region,
+          urlSuffix,
+          partition: this.partition,
+          accountId: this.accountId,
+          name: named(Purpose.cdn),
+          tags,
+        },
+        { parent: this },
+      );
+    }
     this.thumbnailBucket = new HardenedBucket(
       `${name}-thumbnails`,
       {
-        bucketName: bucketName(config.thumbnailBucketName, Purpose.thumbnailBucket),
+        bucketName: thumbnailBucketName,
         partition: this.partition,
         // Thumbnails can be regenerated from the sources: versions would only add cost.
         versioned: false,
         protectData: config.protectData,
+        extraStatements: this.cdn
+          ? [cdnReadStatement(pulumi.interpolate`arn:${this.partition}:s3:::${thumbnailBucketName}/*`, this.cdn.distributionArn)]
+          : [],
         tags,
       },
       { parent: this },
     );
+    this.thumbnailBaseUrl = this.cdn ? this.cdn.baseUrl : pulumi.interpolate`https://${thumbnailBucketName}.s3.${this.region}.${urlSuffix}`;
 
     this.thumbnailBucketName = this.thumbnailBucket.bucketName;
 
@@ -223,6 +249,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         functionTimeoutSeconds: config.functionTimeoutSeconds,
         logGroupName: this.logGroupName,
         deadLetterQueueName: this.deadLetterQueueName,
+        distributionId: this.cdn?.distributionId,
         alarmEmail: config.alarmEmail,
         failedImagesAlarmThreshold: config.failedImagesAlarmThreshold,
         idleAlarmHours: config.idleAlarmHours,
@@ -240,6 +267,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
       logGroupName: this.logGroupName,
       deadLetterQueueUrl: this.deadLetterQueueUrl,
       deadLetterQueueArn: this.deadLetterQueueArn,
+      thumbnailBaseUrl: this.thumbnailBaseUrl,
       alarmTopicArn: this.monitoring.alarmTopicArn,
       dashboardName: this.monitoring.dashboardName,
       dashboardUrl: this.monitoring.dashboardUrl,

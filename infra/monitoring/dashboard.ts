@@ -24,7 +24,12 @@ export interface DashboardBodyParams {
   functionTimeoutSeconds: number;
   /** Shown in an alarm-status widget; omitted when empty. */
   alarmArns: string[];
+  /** The thumbnail CDN's distribution, when there is one: its error rates are charted. */
+  distributionId?: string;
 }
+
+/** CloudFront publishes its metrics in us-east-1 only, with Region=Global, whatever the stack's region. */
+export const CLOUDFRONT_METRICS_REGION = "us-east-1";
 
 /**
  * One entry of a metric widget's `metrics`: [namespace, name, dim1, value1, ..., options]
@@ -193,6 +198,22 @@ export function dashboardBody(p: DashboardBodyParams): DashboardBody {
     ]),
     metricWidget("Concurrency", [lambda("ConcurrentExecutions", { stat: "Maximum", label: "concurrent executions" })]),
   ];
+  if (p.distributionId) {
+    const cdn = (metric: string, options: Record<string, unknown>): DashboardMetric => [
+      "AWS/CloudFront",
+      metric,
+      "DistributionId",
+      p.distributionId!,
+      "Region",
+      "Global",
+      options,
+    ];
+    const widget = metricWidget("Thumbnail CDN error rates (%)", [
+      cdn("5xxErrorRate", { stat: "Average", label: "5xx", color: "#d62728" }),
+      cdn("4xxErrorRate", { stat: "Average", label: "4xx (e.g. a deleted thumbnail)", color: "#ff7f0e" }),
+    ]);
+    widgets.push({ ...widget, properties: { ...widget.properties, region: CLOUDFRONT_METRICS_REGION } });
+  }
   if (p.alarmArns.length > 0) {
     widgets.push({ type: "alarm", width: GRID_WIDTH, height: 3, properties: { title: "Alarms", alarms: p.alarmArns } });
   }
@@ -244,6 +265,7 @@ export interface DashboardArgs {
   deadLetterQueueName: pulumi.Input<string>;
   functionTimeoutSeconds: number;
   alarmArns?: pulumi.Input<pulumi.Input<string>[]>;
+  distributionId?: pulumi.Input<string>;
   tags?: pulumi.Input<pulumi.Input<aws_native.types.input.TagArgs>[]>;
 }
 
@@ -262,8 +284,8 @@ export class Dashboard extends pulumi.ComponentResource {
     }
 
     const body = pulumi
-      .all([args.region, args.functionName, args.logGroupName, args.deadLetterQueueName, args.alarmArns ?? []])
-      .apply(([region, functionName, logGroupName, deadLetterQueueName, alarmArns]) =>
+      .all([args.region, args.functionName, args.logGroupName, args.deadLetterQueueName, args.alarmArns ?? [], args.distributionId ?? ""])
+      .apply(([region, functionName, logGroupName, deadLetterQueueName, alarmArns, distributionId]) =>
         JSON.stringify(
           dashboardBody({
             region,
@@ -273,6 +295,7 @@ export class Dashboard extends pulumi.ComponentResource {
             deadLetterQueueName,
             functionTimeoutSeconds: args.functionTimeoutSeconds,
             alarmArns,
+            ...(distributionId ? { distributionId } : {}),
           }),
         ),
       );

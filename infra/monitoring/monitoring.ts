@@ -26,6 +26,8 @@ export interface MonitoringArgs {
   functionTimeoutSeconds: number;
   logGroupName: pulumi.Input<string>;
   deadLetterQueueName: pulumi.Input<string>;
+  /** The thumbnail CDN's distribution, when the stack has one (charted on the dashboard). */
+  distributionId?: pulumi.Input<string>;
   /** Address subscribed to the alarm topic; none when unset or empty. */
   alarmEmail?: string;
   /** ImagesFailed per 5 minutes above which to alarm (its default lives in infra/config.ts). */
@@ -90,6 +92,7 @@ export class Monitoring extends pulumi.ComponentResource {
         logGroupName: args.logGroupName,
         deadLetterQueueName: args.deadLetterQueueName,
         functionTimeoutSeconds: args.functionTimeoutSeconds,
+        distributionId: args.distributionId,
         alarmArns: this.alarms.alarmArns,
         tags: args.tags,
       },

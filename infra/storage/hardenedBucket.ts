@@ -33,6 +33,8 @@ export interface HardenedBucketArgs {
   dependsOn?: pulumi.Resource[];
   /** Keep the bucket (and its objects) when the stack is destroyed, and refuse to delete it. */
   protectData?: boolean;
+  /** Statements the bucket policy holds besides the TLS-only one (e.g. the CDN's read access). */
+  extraStatements?: pulumi.Input<Record<string, unknown>>[];
   tags: aws_native.types.input.TagArgs[];
 }
 
@@ -104,7 +106,7 @@ export class HardenedBucket extends pulumi.ComponentResource {
         bucket: this.bucketName,
         policyDocument: {
           Version: "2012-10-17",
-          Statement: [denyInsecureTransport("s3:*", [this.arn, objectsArn])],
+          Statement: [denyInsecureTransport("s3:*", [this.arn, objectsArn]), ...(a.extraStatements ?? [])],
         },
       },
       { parent: this },

@@ -218,6 +218,17 @@ export function defaultNewResource(args: MockResourceArgs, region: string, accou
       id = keyId;
       break;
     }
+    case "aws-native:cloudfront:Distribution": {
+      const distributionId = `E${args.name.length}MOCKDIST`;
+      Object.assign(state, { awsId: distributionId, domainName: `d${args.name.length}mock.cloudfront.net` });
+      id = distributionId;
+      break;
+    }
+    case "aws-native:cloudfront:OriginAccessControl": {
+      Object.assign(state, { awsId: `E${args.name.length}MOCKOAC` });
+      id = state.awsId;
+      break;
+    }
     case "aws:s3/bucketObjectv2:BucketObjectv2":
       Object.assign(state, { versionId: `mock-version-of-${args.name}`, etag: "mock-etag", arn: `arn:${p}:s3:::${i.bucket}/${i.key}` });
       id = `${i.bucket}/${i.key}`;
