@@ -24,6 +24,7 @@ import { checkIamLeastPrivilege } from "./iam";
 import { checkFunctionsHaveManagedLogGroups, checkLambdaArchitecture, checkLambdaRuntime, checkLogGroupRetention } from "./lambda";
 import { checkResourcePolicyNotPublic } from "./resourcePolicies";
 import { checkBucketAclsDisabled, checkBucketEncryption, checkBucketPublicAccessBlock, checkBucketsDenyInsecureTransport } from "./s3";
+import { checkDistributionHttpsOnly, checkDistributionOriginAccessControl } from "./cloudfront";
 import { StackResource, Violation } from "./stackResource";
 import { checkRequiredTags } from "./tags";
 import { Props, rawProps } from "./values";
@@ -83,6 +84,20 @@ export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> =
     enforcementLevel: ADVISORY,
     severity: "medium",
     validateResource: validateWith(checkBucketAclsDisabled),
+  },
+  {
+    name: "cloudfront-https-only",
+    description: "CloudFront distributions serve viewers over HTTPS only (https-only or redirect-to-https).",
+    enforcementLevel: MANDATORY,
+    severity: "high",
+    validateResource: validateWith(checkDistributionHttpsOnly),
+  },
+  {
+    name: "cloudfront-s3-origin-access-control",
+    description: "CloudFront reaches S3 origins through an Origin Access Control, so the bucket stays private.",
+    enforcementLevel: MANDATORY,
+    severity: "high",
+    validateResource: validateWith(checkDistributionOriginAccessControl),
   },
   {
     name: "iam-least-privilege",

@@ -45,6 +45,8 @@ describe("policy pack", () => {
       "s3-bucket-encrypted": "mandatory",
       "s3-bucket-tls-only": "mandatory",
       "s3-bucket-acls-disabled": "advisory",
+      "cloudfront-https-only": "mandatory",
+      "cloudfront-s3-origin-access-control": "mandatory",
       "iam-least-privilege": "mandatory",
       "resource-policies-not-public": "mandatory",
       "required-tags": "mandatory",
