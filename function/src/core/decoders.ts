@@ -22,6 +22,7 @@ import type { Bitmap } from "./orientation";
 import { readPngChunks } from "./png/chunks";
 import { shrinkPng } from "./png/streamDecoder";
 import { decodeWebp } from "./webp/decode";
+import { decodesByStrip, shrinkTiffByStrip } from "./tiffStrips";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -37,22 +38,37 @@ export interface DecodedImage extends Bitmap {
 
 /**
  * The bitmap the thumbnailer starts from. A non-interlaced PNG is shrunk while it is inflated
- * (png/streamDecoder.ts), straight to minWidth × minHeight, so its full-size bitmap never
- * exists; everything else is decoded by decodeBitmap.
+ * (png/streamDecoder.ts) and a striped TIFF strip by strip (tiffStrips.ts), straight to
+ * minWidth × minHeight, so their full-size bitmaps never exist; everything else is decoded by
+ * decodeBitmap.
  */
 export async function decodeForThumbnail(bytes: Uint8Array, header: ImageHeader, request: DecodeRequest): Promise<DecodedImage> {
-  if (header.format !== "png") return decodeBitmap(bytes, header, request);
-  let shrunk: DecodedImage;
+  let shrunk: DecodedImage | undefined;
   try {
-    assertPngImageData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    const png = readPngChunks(bytes);
-    if (png.header.interlaced) return decodeBitmap(bytes, header, request);
-    shrunk = await shrinkPng(png, Math.min(request.minWidth, png.header.width), Math.min(request.minHeight, png.header.height));
+    if (header.format === "png") shrunk = await shrinkPngOnLoad(bytes, request);
+    else if (header.format === "tiff") shrunk = shrinkTiffOnLoad(bytes, request);
   } catch (err) {
     throw decodeFailure(err, header);
   }
+  if (!shrunk) return decodeBitmap(bytes, header, request);
   assertHasPixels(shrunk, header);
   return shrunk;
+}
+
+/** Undefined for an interlaced PNG, which the full-size path decodes. */
+async function shrinkPngOnLoad(bytes: Uint8Array, request: DecodeRequest): Promise<DecodedImage | undefined> {
+  assertPngImageData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const png = readPngChunks(bytes);
+  if (png.header.interlaced) return undefined;
+  return shrinkPng(png, Math.min(request.minWidth, png.header.width), Math.min(request.minHeight, png.header.height));
+}
+
+/** Undefined for a TIFF whose layout only the full-size path decodes (tiles, planes, floats, fax and JPEG codecs). */
+function shrinkTiffOnLoad(bytes: Uint8Array, request: DecodeRequest): DecodedImage | undefined {
+  const { page, layout } = readTiffPage(bytes, request.maxPixels, { decodeLzw: false });
+  if (!decodesByStrip(page, layout)) return undefined;
+  const { width, height } = layout;
+  return shrinkTiffByStrip(bytes, page, layout, Math.min(request.minWidth, width), Math.min(request.minHeight, height));
 }
 
 export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: DecodeRequest): Bitmap {

@@ -181,7 +181,34 @@ function jpegUnitStream(tables: Uint8Array | undefined, unit: Uint8Array): Uint8
  * size: a known compression, sane sample sizes, strips or tiles that lie inside the file and
  * add up to no more than it, and embedded JPEGs no larger than the strip or tile they fill.
  */
-export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: TiffPage; data: Uint8Array } {
+/** How the checked page's pixel data is laid out: what a strip-at-a-time decoder needs. */
+export interface TiffLayout {
+  width: number;
+  height: number;
+  compression: number;
+  bitsPerSample: number;
+  samplesPerPixel: number;
+  /** 1, or samplesPerPixel when each sample has its own strips (PlanarConfiguration 2). */
+  planes: number;
+  tiled: boolean;
+  /** Rows of a strip (or tile), the last one possibly fewer. */
+  unitHeight: number;
+  offsets: number[];
+  byteCounts: number[];
+  /** Bytes one full strip (or tile) holds uncompressed. */
+  unitBytes: number;
+}
+
+export interface TiffPageOptions {
+  /** Decode LZW strips into one buffer here (utif2's path); false leaves them to a strip-at-a-time decoder. */
+  decodeLzw?: boolean;
+}
+
+export function readTiffPage(
+  bytes: Uint8Array,
+  maxPixels: number,
+  options: TiffPageOptions = {},
+): { page: TiffPage; data: Uint8Array; layout: TiffLayout } {
   let page: TiffPage;
   try {
     page = readFirstIfd(bytes);
@@ -286,8 +313,11 @@ export function readTiffPage(bytes: Uint8Array, maxPixels: number): { page: Tiff
       `TIFF's JPEG ${kind}s add up to ${(scanPixels / 1_000_000).toFixed(1)} scan-megapixels (scans × megapixels), more than the limit of ${MAX_JPEG_SCAN_MEGAPIXELS}`,
     );
   }
-  if (compression === 5) return { page, data: decodeLzwUnits(bytes, page, tiled, offsets, byteCounts, unitBytes) };
-  return { page, data: bytes };
+  const layout = { width, height, compression, bitsPerSample, samplesPerPixel, planes, tiled, unitHeight, offsets, byteCounts, unitBytes };
+  if (compression === 5 && options.decodeLzw !== false) {
+    return { page, data: decodeLzwUnits(bytes, page, tiled, offsets, byteCounts, unitBytes), layout };
+  }
+  return { page, data: bytes, layout };
 }
 
 /**
