@@ -20,6 +20,7 @@ import { assertPngImageData } from "./pngLimits";
 import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
 import { decodeWebp } from "./webp/decode";
+import { decodeAvif } from "./avif/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -55,6 +56,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "webp":
         bitmap = decodeWebp(bytes);
+        break;
+      case "avif":
+        bitmap = decodeAvif(bytes, request.maxPixels);
         break;
     }
   } catch (err) {

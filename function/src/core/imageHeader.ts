@@ -7,6 +7,8 @@ import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
 import type { SourceFormat } from "../../../contract/formats";
 import { readWebpContainer, WebpContainerError } from "./webp/container";
+import { readAvifHeader } from "./avif/header";
+import { BoxError } from "./heif/boxes";
 
 export interface ImageHeader {
   format: SourceFormat;
@@ -30,7 +32,6 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 function describeUnsupported(bytes: Uint8Array): string {
   if (ascii(bytes, 4, 4) === "ftyp") {
     const brand = ascii(bytes, 8, 4);
-    if (/^(avif|avis)$/.test(brand)) return "AVIF";
     if (/^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(brand)) return "HEIF/HEIC";
     return `ISO media (${brand.trim()})`;
   }
@@ -44,6 +45,15 @@ function describeUnsupported(bytes: Uint8Array): string {
   return "unrecognised content";
 }
 
+/** The major and compatible brands of a leading ISO-media `ftyp` box (none if there is none). */
+function ftypBrands(bytes: Uint8Array): string[] {
+  if (bytes.length < 16 || ascii(bytes, 4, 4) !== "ftyp") return [];
+  const end = Math.min(bytes.length, new DataView(bytes.buffer, bytes.byteOffset).getUint32(0));
+  const brands = [ascii(bytes, 8, 4)];
+  for (let at = 16; at + 4 <= end; at += 4) brands.push(ascii(bytes, at, 4));
+  return brands;
+}
+
 export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return "jpeg";
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
@@ -51,9 +61,10 @@ export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (ascii(bytes, 0, 2) === "BM" && bytes.length >= 26) return "bmp";
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return "tiff";
   if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "webp";
+  if (ftypBrands(bytes).some((brand) => brand === "avif" || brand === "avis")) return "avif";
   throw new PermanentError(
     FailureReason.UnsupportedFormat,
-    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP`,
+    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP, AVIF`,
   );
 }
 
@@ -84,6 +95,9 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
         break;
       case "webp":
         dims = webpHeader(bytes);
+        break;
+      case "avif":
+        dims = avifHeader(bytes);
         break;
     }
   } catch (err) {
@@ -238,4 +252,15 @@ function webpHeader(bytes: Uint8Array) {
     orientation = tiffOrientation(new DataView(bytes.buffer, bytes.byteOffset + start, Math.max(0, container.exif.end - start)));
   }
   return { width: container.width, height: container.height, orientation };
+}
+
+/** The primary image's size (a grid's output size) and its irot/imir as an orientation; its EXIF orientation is not used (heif/orientation.ts). */
+function avifHeader(bytes: Uint8Array) {
+  try {
+    const { width, height, orientation } = readAvifHeader(bytes);
+    return { width, height, orientation };
+  } catch (err) {
+    if (err instanceof BoxError) throw corrupt("avif", err.message);
+    throw err;
+  }
 }
