@@ -217,11 +217,13 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   // time, and wall time here is inflated whenever the machine is shared.
   const p95 = byName.get("jpeg-24mp")?.p95CpuMs ?? NaN;
   const ms12 = byName.get("jpeg-12mp")?.cpuMs ?? NaN;
-  // Full-size decoders (PNG, TIFF, GIF) grow with pixels: fit MB per MP between the smallest and
+  // Full-size decoders (PNG, TIFF, GIF, WebP) grow with pixels: fit MB per MP between the smallest and
   // largest of them; without two far enough apart (--quick), use 16 MB per MP, what the full
   // run measured for pngjs (inflated rows, the RGBA bitmap, and garbage not yet collected).
+  // AVIF is left out: its pixel limit is maxImagePixels scaled down by its own cost per pixel
+  // (contract/decodeLimits.ts), so it never reaches maxImagePixels.
   const fullSize = results
-    .filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && r.peakRssMb > 0 && !r.error)
+    .filter((r) => r.kind === "photo" && !r.name.startsWith("jpeg") && !r.name.startsWith("avif") && r.peakRssMb > 0 && !r.error)
     .sort((a, b) => a.megapixels - b.megapixels);
   const small = fullSize[0];
   const large = fullSize[fullSize.length - 1];
@@ -260,7 +262,7 @@ function checkTargets(results: ImageResult[], bundle: BundleFacts): Target[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   const targets: Target[] = [];
   const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "n/a" : n.toFixed(digits));
-  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp", "webp-12mp"]) {
+  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp", "webp-12mp", "avif-12mp"]) {
     const r = byName.get(name);
     if (!r) continue;
     targets.push({

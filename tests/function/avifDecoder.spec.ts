@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PNG } from "pngjs";
 import sharp from "sharp";
+import { AVIF_DECODE_BYTES_PER_PIXEL, DECODE_BYTES_PER_PIXEL } from "../../contract/decodeLimits";
 import { FailureReason } from "../../contract/failureReasons";
 import { decodeBitmap } from "../../function/src/core/decoders";
 import { PermanentError } from "../../function/src/core/errors";
@@ -97,7 +98,7 @@ describe("AVIF", () => {
     });
 
     it("counts the alpha item's and the sequence frames' sizes among what will be decoded", () => {
-      assert.deepStrictEqual(readHeifPrimary(fixture("alpha.avif")).otherSizes, [{ width: 64, height: 48 }]);
+      assert.deepStrictEqual(readHeifPrimary(fixture("alpha.avif")).otherSizes, [{ width: 64, height: 48, kind: "auxiliary" }]);
       const animated = readHeifPrimary(fixture("animated.avif"));
       assert.ok(animated.otherSizes.some((s) => s.width === 64 && s.height === 48));
     });
@@ -122,12 +123,51 @@ describe("AVIF", () => {
     }
   });
 
+  describe("the memory rule", () => {
+    for (const [name, cost] of [
+      ["8bit-420.avif", AVIF_DECODE_BYTES_PER_PIXEL.eightBit420Opaque],
+      ["8bit.avif", AVIF_DECODE_BYTES_PER_PIXEL.other],
+      ["grid.avif", AVIF_DECODE_BYTES_PER_PIXEL.other],
+      ["10bit.avif", AVIF_DECODE_BYTES_PER_PIXEL.other],
+      ["12bit-444.avif", AVIF_DECODE_BYTES_PER_PIXEL.other],
+      ["alpha.avif", AVIF_DECODE_BYTES_PER_PIXEL.other],
+    ] as const) {
+      it(`costs ${name}'s decode at ${cost} bytes a pixel, from its av1C and auxiliary items`, () => {
+        assert.strictEqual(readHeader(fixture(name)).decodeBytesPerPixel, cost);
+      });
+    }
+
+    it("scales the pixel limit by that cost: a 24 MP AVIF with alpha is refused at a 50 MP limit, naming the rule", async () => {
+      const bytes = withIspe("alpha.avif", 6000, 4000);
+      const limit = Math.floor((50_000_000 * DECODE_BYTES_PER_PIXEL) / AVIF_DECODE_BYTES_PER_PIXEL.other);
+      await assert.rejects(
+        makeThumbnails(bytes, { ...OPTIONS, maxPixels: 50_000_000 }),
+        failsWith(FailureReason.TooManyPixels, new RegExp(`limit for this AVIF is ${limit} \\(MAX_IMAGE_PIXELS 50000000 × 20/48`)),
+      );
+    });
+
+    it("lets the same 24 MP through the header check when it is 8-bit 4:2:0 and opaque (libavif then finds the lie)", async () => {
+      await assert.rejects(
+        makeThumbnails(withIspe("8bit-420.avif", 6000, 4000), { ...OPTIONS, maxPixels: 50_000_000 }),
+        failsWith(FailureReason.CorruptImage, /libavif refused/),
+      );
+    });
+  });
+
   describe("pixels", () => {
     for (const name of ["8bit.avif", "10bit.avif", "12bit-444.avif"]) {
       it(`decodes ${name} to 8-bit RGBA close to its source (near-lossless encode: within 6 levels)`, () => {
         assert.ok(maxDifference(decode(fixture(name)), png("quadrants.png")) <= 6);
       });
     }
+
+    it("decodes 8-bit 4:2:0 close to its source (chroma at half resolution blurs the colour edges only)", () => {
+      const decoded = decode(fixture("8bit-420.avif"));
+      const source = png("quadrants.png");
+      let sum = 0;
+      for (let i = 0; i < decoded.data.length; i++) sum += Math.abs(decoded.data[i] - source.data[i]);
+      assert.ok(sum / decoded.data.length < 3, `mean difference ${sum / decoded.data.length}`);
+    });
 
     it("stitches a 3×2 grid of 64×64 tiles without seams: the whole output matches its source", () => {
       const decoded = decode(fixture("grid.avif"));

@@ -6,6 +6,7 @@
 import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
 import type { SourceFormat } from "../../../contract/formats";
+import { DECODE_BYTES_PER_PIXEL, pixelLimitFor } from "../../../contract/decodeLimits";
 import { readWebpContainer, WebpContainerError } from "./webp/container";
 import { readAvifHeader } from "./avif/header";
 import { BoxError } from "./heif/boxes";
@@ -17,6 +18,8 @@ export interface ImageHeader {
   height: number;
   /** EXIF orientation 1–8 (1 when absent or invalid). */
   orientation: number;
+  /** Peak bytes a pixel of a full-size decode, when this image needs more than the memory rule's DECODE_BYTES_PER_PIXEL. */
+  decodeBytesPerPixel?: number;
 }
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -75,7 +78,7 @@ function corrupt(format: SourceFormat, what: string): PermanentError {
 export function readHeader(bytes: Uint8Array): ImageHeader {
   const format = detectFormat(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let dims: { width: number; height: number; orientation: number };
+  let dims: { width: number; height: number; orientation: number; decodeBytesPerPixel?: number };
   try {
     switch (format) {
       case "jpeg":
@@ -111,15 +114,20 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   return { format, ...dims };
 }
 
-/** Checks the header's pixel count against the limit; throws TooManyPixels above it. */
+/**
+ * Checks the header's pixel count against the limit; throws TooManyPixels above it. An image
+ * whose decode costs more than the memory rule's bytes a pixel has a proportionally lower limit.
+ */
 export function assertPixelLimit(header: ImageHeader, maxPixels: number): void {
   const pixels = header.width * header.height;
-  if (pixels > maxPixels) {
-    throw new PermanentError(
-      FailureReason.TooManyPixels,
-      `image is ${header.width}×${header.height} = ${pixels} pixels; the limit (MAX_IMAGE_PIXELS) is ${maxPixels}`,
-    );
-  }
+  const cost = header.decodeBytesPerPixel;
+  const limit = cost === undefined ? maxPixels : pixelLimitFor(cost, maxPixels);
+  if (pixels <= limit) return;
+  const rule =
+    limit === maxPixels
+      ? `the limit (MAX_IMAGE_PIXELS) is ${maxPixels}`
+      : `the limit for this ${header.format.toUpperCase()} is ${limit} (MAX_IMAGE_PIXELS ${maxPixels} × ${DECODE_BYTES_PER_PIXEL}/${cost}: its decode needs about ${cost} bytes a pixel, the memory rule allows ${DECODE_BYTES_PER_PIXEL})`;
+  throw new PermanentError(FailureReason.TooManyPixels, `image is ${header.width}×${header.height} = ${pixels} pixels; ${rule}`);
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
@@ -257,8 +265,8 @@ function webpHeader(bytes: Uint8Array) {
 /** The primary image's size (a grid's output size) and its irot/imir as an orientation; its EXIF orientation is not used (heif/orientation.ts). */
 function avifHeader(bytes: Uint8Array) {
   try {
-    const { width, height, orientation } = readAvifHeader(bytes);
-    return { width, height, orientation };
+    const { width, height, orientation, decodeBytesPerPixel } = readAvifHeader(bytes);
+    return { width, height, orientation, decodeBytesPerPixel };
   } catch (err) {
     if (err instanceof BoxError) throw corrupt("avif", err.message);
     throw err;

@@ -7,12 +7,12 @@
  * gives its first frame.
  */
 import { assertPixelLimit } from "../imageHeader";
-import { EmscriptenCodec, type EmscriptenFactory, type EmscriptenModule } from "../emscriptenCodec";
+import { EmscriptenCodec, type EmscriptenFactory } from "../emscriptenCodec";
 import { WASM_FILES } from "../wasmFiles";
 import type { Bitmap } from "../orientation";
 import { readAvifHeader, type AvifHeader } from "./header";
 
-interface AvifModule extends EmscriptenModule {
+interface AvifModule {
   /** RGBA at 8 bits (bitDepth 8), copied out of the WASM heap; null when libavif refuses the file. */
   decode(data: Uint8Array, bitDepth: number): { data: Uint8ClampedArray; width: number; height: number } | null;
 }
@@ -27,7 +27,9 @@ const libavif = new EmscriptenCodec<AvifModule>(
 
 export function decodeAvif(bytes: Uint8Array, maxPixels: number, header: AvifHeader = readAvifHeader(bytes)): Bitmap {
   // Alpha and sequence frames are decoded too: their declared sizes are held to the same limit.
-  for (const size of header.primary.otherSizes) assertPixelLimit({ format: "avif", ...size, orientation: 1 }, maxPixels);
+  for (const { width, height } of header.primary.otherSizes) {
+    assertPixelLimit({ format: "avif", width, height, orientation: 1, decodeBytesPerPixel: header.decodeBytesPerPixel }, maxPixels);
+  }
   const decoded = libavif.use((module) => module.decode(bytes, 8));
   if (!decoded) throw new Error("libavif refused the file (corrupt or truncated data, or sizes that disagree with the AV1 data)");
   if (decoded.width !== header.width || decoded.height !== header.height) {

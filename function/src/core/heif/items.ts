@@ -33,9 +33,13 @@ export interface HeifPrimary {
   height: number;
   transforms: Transform[];
   grid?: GridLayout;
-  /** Every other size the file declares for something a decoder would decode (alpha and other auxiliary items, sequence frames). */
-  otherSizes: Size[];
+  /** The decoder configuration property (`av1C`, `hvcC`) of the primary item, or of a grid's first tile. */
+  config?: { type: string; bytes: Uint8Array };
+  /** Every other size the file declares for something a decoder would decode. */
+  otherSizes: Array<Size & { kind: "auxiliary" | "thumbnail" | "track" }>;
 }
+
+const CONFIG_PROPERTIES = new Set(["av1C", "hvcC", "vvcC", "j2kH"]);
 
 interface Item {
   id: number;
@@ -274,9 +278,11 @@ export function readHeifPrimary(bytes: Uint8Array): HeifPrimary {
 
   let size: Size | undefined;
   let grid: GridLayout | undefined;
+  let coded = primary;
   if (primary.type === "grid") {
     const locations = readLocations(bytes, required(children, "iloc", "the meta box"), childOf(children, "idat"));
     const tiles = (references.get(primaryId)?.get("dimg") ?? []).map(item);
+    coded = tiles[0] ?? primary;
     grid = gridLayout(bytes, primary, locations.get(primaryId), tiles);
     const declared = ispeOf(bytes, primary);
     if (declared && (declared.width !== grid.width || declared.height !== grid.height)) {
@@ -291,16 +297,22 @@ export function readHeifPrimary(bytes: Uint8Array): HeifPrimary {
   }
 
   // Items that describe the primary one (alpha, depth: "auxl"; thumbnails: "thmb") are decoded with it.
-  const otherSizes: Size[] = [];
+  const otherSizes: HeifPrimary["otherSizes"] = [];
   for (const [from, byType] of references) {
-    const describes = [...(byType.get("auxl") ?? []), ...(byType.get("thmb") ?? [])];
-    if (describes.includes(primaryId) && types.has(from)) {
+    if (!types.has(from)) continue;
+    for (const [type, kind] of [
+      ["auxl", "auxiliary"],
+      ["thmb", "thumbnail"],
+    ] as const) {
+      if (!(byType.get(type) ?? []).includes(primaryId)) continue;
       const s = ispeOf(bytes, item(from));
-      if (s) otherSizes.push(s);
+      if (s) otherSizes.push({ ...s, kind });
     }
   }
   const moov = childOf(top, "moov");
-  if (moov) otherSizes.push(...trackSizes(bytes, moov));
+  if (moov) otherSizes.push(...trackSizes(bytes, moov).map((s) => ({ ...s, kind: "track" as const })));
+  const configBox = coded.properties.find((p) => CONFIG_PROPERTIES.has(p.type));
+  const config = configBox && { type: configBox.type, bytes: bytes.subarray(configBox.payload, configBox.end) };
   return {
     brands,
     itemType: primary.type,
@@ -308,6 +320,7 @@ export function readHeifPrimary(bytes: Uint8Array): HeifPrimary {
     height: size.height,
     transforms: transformsOf(bytes, primary),
     grid,
+    config,
     otherSizes,
   };
 }
