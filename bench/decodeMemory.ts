@@ -25,43 +25,25 @@ interface Variant {
   encode: (image: sharp.Sharp) => sharp.Sharp;
 }
 
+/** 12 and 48 MP. */
+const SIZES: Variant["sizes"] = [
+  [4000, 3000],
+  [8000, 6000],
+];
+
 const VARIANTS: Variant[] = [
+  { name: "png", extension: "png", sizes: SIZES, encode: (i) => i.png({ compressionLevel: 1 }) },
+  { name: "webp-lossy", extension: "webp", sizes: SIZES, encode: (i) => i.webp({ quality: 80 }) },
+  { name: "webp-lossy-alpha", extension: "webp", alpha: true, sizes: SIZES, encode: (i) => i.webp({ quality: 80 }) },
+  { name: "webp-lossless", extension: "webp", sizes: SIZES, encode: (i) => i.webp({ lossless: true, effort: 0 }) },
+  // sharp's prebuilt libvips writes 8-bit AVIF only.
+  { name: "avif-420", extension: "avif", sizes: SIZES, encode: (i) => i.avif({ quality: 50, effort: 0 }) },
   {
-    name: "png",
-    extension: "png",
-    sizes: [
-      [4000, 3000],
-      [8000, 6000],
-    ],
-    encode: (i) => i.png({ compressionLevel: 1 }),
-  },
-  {
-    name: "webp-lossy",
-    extension: "webp",
-    sizes: [
-      [4000, 3000],
-      [8000, 6000],
-    ],
-    encode: (i) => i.webp({ quality: 80 }),
-  },
-  {
-    name: "webp-lossy-alpha",
-    extension: "webp",
+    name: "avif-444-alpha",
+    extension: "avif",
     alpha: true,
-    sizes: [
-      [4000, 3000],
-      [8000, 6000],
-    ],
-    encode: (i) => i.webp({ quality: 80 }),
-  },
-  {
-    name: "webp-lossless",
-    extension: "webp",
-    sizes: [
-      [4000, 3000],
-      [8000, 6000],
-    ],
-    encode: (i) => i.webp({ lossless: true, effort: 0 }),
+    sizes: SIZES,
+    encode: (i) => i.avif({ quality: 50, effort: 0, chromaSubsampling: "4:4:4" }),
   },
 ];
 

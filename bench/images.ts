@@ -52,6 +52,7 @@ const PHOTOS: PhotoSpec[] = [
   { name: "tiff-24mp", width: 6000, height: 4000, encode: (i) => i.tiff({ compression: "lzw" }), naiveJimp: false },
   // jimp has no WebP decoder: sharp is the only yardstick.
   { name: "webp-12mp", width: 4000, height: 3000, encode: (i) => i.webp({ quality: 80 }), naiveJimp: false, quick: true },
+  { name: "avif-12mp", width: 4000, height: 3000, encode: (i) => i.avif({ quality: 50, effort: 2 }), naiveJimp: false, quick: true },
 ];
 
 /** Deterministic pseudo-random numbers (the same images every run). */
@@ -191,6 +192,21 @@ async function webpBomb(width: number, height: number): Promise<Buffer> {
   return small;
 }
 
+/** A real small AVIF with its primary item's size (ispe) patched to width × height. */
+async function avifBomb(width: number, height: number): Promise<Buffer> {
+  const small = Buffer.from(
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: "#808080" } })
+      .avif({ effort: 0 })
+      .toBuffer(),
+  );
+  const ispe = small.indexOf("ispe", 0, "latin1");
+  if (ispe < 0) throw new Error("bench: no ispe box in the generated AVIF");
+  // After the type: version and flags (4 bytes), then width and height.
+  small.writeUInt32BE(width, ispe + 8);
+  small.writeUInt32BE(height, ispe + 12);
+  return small;
+}
+
 /** Writes the image set into dir; `quick` keeps only the core cases, `only` the images it names. */
 export async function makeBenchImages(dir: string, quick: boolean, only?: readonly string[]): Promise<BenchImage[]> {
   const bombs: Array<[string, Buffer, number, number]> = [
@@ -198,6 +214,7 @@ export async function makeBenchImages(dir: string, quick: boolean, only?: readon
     ["jpeg-bomb-3600mp", await jpegBomb(60000, 60000), 60000, 60000],
     ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
     ["webp-bomb-268mp", await webpBomb(16384, 16384), 16384, 16384],
+    ["avif-bomb-4300mp", await avifBomb(65535, 65535), 65535, 65535],
   ];
   const names = [...PHOTOS.map((p) => p.name), ...bombs.map(([name]) => name)];
   const unknown = only?.filter((n) => !names.includes(n)) ?? [];

@@ -228,7 +228,8 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   // pixels: fit MB per MP between the smallest and largest of them; without two far enough
   // apart (--quick), use 16 MB per MP, what the full run measured for pngjs (inflated rows, the
   // RGBA bitmap, and garbage not yet collected). JPEG, non-interlaced PNG and striped TIFF
-  // shrink as they decode.
+  // shrink as they decode. AVIF is left out: its pixel limit is maxImagePixels scaled down by
+  // its own cost per pixel (contract/decodeLimits.ts), so it never reaches maxImagePixels.
   const fullSize = results
     .filter((r) => r.kind === "photo" && FULL_SIZE_DECODE.test(r.name) && r.peakRssMb > 0 && !r.error)
     .sort((a, b) => a.megapixels - b.megapixels);
@@ -269,7 +270,7 @@ function checkTargets(results: ImageResult[], bundle: BundleFacts): Target[] {
   const byName = new Map(results.map((r) => [r.name, r]));
   const targets: Target[] = [];
   const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? "n/a" : n.toFixed(digits));
-  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp", "webp-12mp"]) {
+  for (const name of ["jpeg-12mp", "jpeg-24mp", "jpeg-48mp", "webp-12mp", "avif-12mp"]) {
     const r = byName.get(name);
     if (!r) continue;
     targets.push({

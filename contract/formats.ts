@@ -4,7 +4,7 @@
  */
 
 /** Formats the function decodes, judged from magic bytes. */
-export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff" | "webp";
+export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff" | "webp" | "avif";
 
 export const CONTENT_TYPES: Record<SourceFormat, string> = {
   jpeg: "image/jpeg",
@@ -13,6 +13,7 @@ export const CONTENT_TYPES: Record<SourceFormat, string> = {
   bmp: "image/bmp",
   tiff: "image/tiff",
   webp: "image/webp",
+  avif: "image/avif",
 };
 
 /** Formats the function writes thumbnails in. */

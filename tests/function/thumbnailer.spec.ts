@@ -287,11 +287,11 @@ describe("thumbnail core (makeThumbnails)", function () {
       await rejectsWith(makeThumbnails(Buffer.from("hello, world"), OPTIONS), FailureReason.UnsupportedFormat);
     });
 
-    it("names AVIF, HEIC and SVG when refusing them", async () => {
-      const avif = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypavif"), Buffer.alloc(32)]);
+    it("names JPEG XL, HEIC and SVG when refusing them", async () => {
+      const jxl = Buffer.from([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 0]);
       const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypheic"), Buffer.alloc(32)]);
       const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>');
-      await rejectsWith(makeThumbnails(avif, OPTIONS), FailureReason.UnsupportedFormat, /AVIF/);
+      await rejectsWith(makeThumbnails(jxl, OPTIONS), FailureReason.UnsupportedFormat, /JPEG XL/);
       await rejectsWith(makeThumbnails(heic, OPTIONS), FailureReason.UnsupportedFormat, /HEIF\/HEIC/);
       await rejectsWith(makeThumbnails(svg, OPTIONS), FailureReason.UnsupportedFormat, /SVG/);
     });

@@ -1,13 +1,12 @@
 /**
  * WebP: the container read before decoding (canvas, bitstream, animation, EXIF), libwebp's
- * pixels against a reference, the guards on lying, truncated and malformed files, and that the
- * decoder is loaded only when a WebP arrives. Fixtures (cwebp, webpmux) are in fixtures/webp/.
+ * pixels against a reference, and the guards on lying, truncated and malformed files (that the
+ * decoder loads only when a WebP arrives: decoderLoading.spec.ts). Fixtures (cwebp, webpmux) are
+ * in fixtures/webp/.
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { spawnSync } from "child_process";
 import { PNG } from "pngjs";
 import sharp from "sharp";
 import { FailureReason } from "../../contract/failureReasons";
@@ -17,8 +16,6 @@ import { readHeader } from "../../function/src/core/imageHeader";
 import type { Bitmap } from "../../function/src/core/orientation";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { readWebpContainer } from "../../function/src/core/webp/container";
-import { WASM_FILES } from "../../function/src/core/wasmFiles";
-import { solid } from "./support/images";
 
 const FIXTURES = path.join(__dirname, "fixtures", "webp");
 const OPTIONS: ThumbnailOptions = { sizes: [32], jpegQuality: 90, maxPixels: 50_000_000 };
@@ -248,34 +245,6 @@ describe("WebP", () => {
         makeThumbnails(falselyAnimated, OPTIONS),
         failsWith(FailureReason.CorruptImage, /animated but there is no ANIM chunk/),
       );
-    });
-  });
-
-  describe("loading", function () {
-    this.timeout(60_000);
-    let dir: string;
-    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "webp-loading-"))));
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-    it("loads libwebp and compiles its WASM only when a WebP arrives: a JPEG-only process never does", async () => {
-      const jpeg = path.join(dir, "photo.jpg");
-      fs.writeFileSync(jpeg, await solid(300, 200, "image/jpeg"));
-      const probe = path.join(__dirname, "support", "decoderLoading.ts");
-      const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", probe, jpeg, path.join(FIXTURES, "lossy.webp")], {
-        encoding: "utf8",
-      });
-      assert.strictEqual(run.status, 0, run.stderr);
-      const [afterJpeg, afterWebp] = run.stdout
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as { modules: string[]; compiledBytes: number[] });
-      const size = (file: { npmPath: string }) => fs.statSync(require.resolve(file.npmPath)).size;
-      const webpGlue = (modules: string[]) => modules.filter((m) => m.includes(`${path.sep}@jsquash${path.sep}webp${path.sep}`));
-
-      assert.deepStrictEqual(afterJpeg.compiledBytes, [size(WASM_FILES.jpeg)], "after the JPEG: libjpeg-turbo alone compiled");
-      assert.deepStrictEqual(webpGlue(afterJpeg.modules), [], "after the JPEG: no @jsquash/webp module loaded");
-      assert.deepStrictEqual(afterWebp.compiledBytes, [size(WASM_FILES.jpeg), size(WASM_FILES.webp)], "after the WebP: libwebp compiled");
-      assert.ok(webpGlue(afterWebp.modules).length > 0, "after the WebP: its glue loaded");
     });
   });
 });

@@ -2,7 +2,7 @@
  * How a case is made from a seed: a few stacked mutations, byte-level (flips, sets of
  * interesting values, truncation, copies and deletions) or structure-aware (PNG chunks with
  * their CRC fixed so decoders read the damage, GIF blocks, TIFF IFD entries and offsets,
- * JPEG marker segments, BMP header fields, WebP RIFF chunks). A format without a structure mutator still gets
+ * JPEG marker segments, BMP header fields, WebP RIFF chunks, HEIF boxes). A format without a structure mutator still gets
  * the byte-level ones.
  */
 import * as zlib from "zlib";
@@ -369,8 +369,56 @@ const webp: Mutator = (b, r) => {
   return out;
 };
 
+// ---- HEIF (AVIF) ----
+/** Containers whose payload is boxes, and how many bytes (version and flags, counts) come first. */
+const HEIF_CONTAINERS: Record<string, number> = {
+  meta: 4,
+  iprp: 0,
+  ipco: 0,
+  iinf: 6,
+  iref: 4,
+  moov: 0,
+  trak: 0,
+  mdia: 0,
+  minf: 0,
+  stbl: 0,
+};
+
+function heifBoxes(b: Buffer): Array<{ type: string; at: number; size: number }> {
+  const boxes: Array<{ type: string; at: number; size: number }> = [];
+  const walk = (at: number, end: number, depth: number) => {
+    while (at + 8 <= end && depth < 6) {
+      const size = b.readUInt32BE(at);
+      const type = b.toString("latin1", at + 4, at + 8);
+      if (size < 8) break;
+      boxes.push({ type, at, size });
+      if (type in HEIF_CONTAINERS) walk(at + 8 + HEIF_CONTAINERS[type], Math.min(end, at + size), depth + 1);
+      at += size;
+    }
+  };
+  walk(0, b.length, 0);
+  return boxes;
+}
+
+const heif: Mutator = (b, r) => {
+  const out = Buffer.from(b);
+  const boxes = heifBoxes(out).filter((x) => x.type !== "mdat" || r.chance(0.2));
+  if (boxes.length === 0) return setByte(b, r);
+  const box = r.pick(boxes);
+  if (r.chance(0.3)) {
+    out.writeUInt32BE(r.pick([0, 1, 7, box.size + 1, box.size - 1, 0xffffffff, out.length]) >>> 0, box.at);
+  } else if (box.type === "ispe" && box.at + 20 <= out.length) {
+    out.writeUInt32BE(r.pick([0, 1, 16384, 65535, 0x7fffffff, 0xffffffff, r.int(100_000)]) >>> 0, box.at + 12 + 4 * r.int(2));
+  } else {
+    // A field in the first bytes of the payload: versions, flags, counts, ids, item types, indices.
+    const at = box.at + 8 + r.int(Math.max(1, Math.min(box.size - 8, 24)));
+    if (at < out.length) out[at] = r.chance(0.5) ? r.pick(INTERESTING_8) : r.int(256);
+  }
+  return out;
+};
+
 /** Structure-aware mutators by format; a new format may add one (the byte-level ones apply to all). */
-export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp, webp };
+export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp, webp, avif: heif };
 
 /** One case: 1–3 mutations, structure-aware half of the time when the format has a mutator. */
 export function mutate(seed: Buffer, format: SourceFormat, r: Rng): { bytes: Buffer; steps: string[] } {

@@ -72,6 +72,11 @@ export const SEED_MAKERS: Record<SourceFormat, () => Promise<Seed[]>> = {
     { name: "webp-lossy-alpha", bytes: await rgba().webp({ quality: 70, alphaQuality: 80 }).toBuffer() },
     { name: "webp-animated", bytes: await animatedWebp() },
   ],
+  avif: async () => [
+    { name: "avif-420", bytes: await rgb().avif({ quality: 50, effort: 0 }).toBuffer() },
+    { name: "avif-alpha", bytes: await rgba().avif({ quality: 50, effort: 0 }).toBuffer() },
+    { name: "avif-444-lossless", bytes: await rgb().avif({ lossless: true, effort: 0 }).toBuffer() },
+  ],
 };
 
 /** Two frames (the second the first's negative), so libwebp writes ANIM/ANMF chunks. */
@@ -86,4 +91,12 @@ async function animatedWebp(): Promise<Buffer> {
 export const FORMATS = Object.keys(SEED_MAKERS) as SourceFormat[];
 
 /** File extension for saved inputs. */
-export const EXTENSIONS: Record<SourceFormat, string> = { jpeg: "jpg", png: "png", gif: "gif", bmp: "bmp", tiff: "tif", webp: "webp" };
+export const EXTENSIONS: Record<SourceFormat, string> = {
+  jpeg: "jpg",
+  png: "png",
+  gif: "gif",
+  bmp: "bmp",
+  tiff: "tif",
+  webp: "webp",
+  avif: "avif",
+};

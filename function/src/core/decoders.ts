@@ -23,6 +23,7 @@ import { readPngChunks } from "./png/chunks";
 import { shrinkPng } from "./png/streamDecoder";
 import { decodeWebp } from "./webp/decode";
 import { decodesByStrip, shrinkTiffByStrip } from "./tiffStrips";
+import { decodeAvif } from "./avif/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -98,6 +99,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "webp":
         bitmap = decodeWebp(bytes);
+        break;
+      case "avif":
+        bitmap = decodeAvif(bytes, request.maxPixels);
         break;
     }
   } catch (err) {

@@ -6,7 +6,10 @@
 import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
 import type { SourceFormat } from "../../../contract/formats";
+import { DECODE_BYTES_PER_PIXEL, pixelLimitFor } from "../../../contract/decodeLimits";
 import { readWebpContainer, WebpContainerError } from "./webp/container";
+import { readAvifHeader } from "./avif/header";
+import { BoxError } from "./heif/boxes";
 
 export interface ImageHeader {
   format: SourceFormat;
@@ -15,6 +18,8 @@ export interface ImageHeader {
   height: number;
   /** EXIF orientation 1–8 (1 when absent or invalid). */
   orientation: number;
+  /** Peak bytes a pixel of a full-size decode, when this image needs more than the memory rule's DECODE_BYTES_PER_PIXEL. */
+  decodeBytesPerPixel?: number;
 }
 
 function startsWith(bytes: Uint8Array, signature: number[], at = 0): boolean {
@@ -30,7 +35,6 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 function describeUnsupported(bytes: Uint8Array): string {
   if (ascii(bytes, 4, 4) === "ftyp") {
     const brand = ascii(bytes, 8, 4);
-    if (/^(avif|avis)$/.test(brand)) return "AVIF";
     if (/^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(brand)) return "HEIF/HEIC";
     return `ISO media (${brand.trim()})`;
   }
@@ -44,6 +48,15 @@ function describeUnsupported(bytes: Uint8Array): string {
   return "unrecognised content";
 }
 
+/** The major and compatible brands of a leading ISO-media `ftyp` box (none if there is none). */
+function ftypBrands(bytes: Uint8Array): string[] {
+  if (bytes.length < 16 || ascii(bytes, 4, 4) !== "ftyp") return [];
+  const end = Math.min(bytes.length, new DataView(bytes.buffer, bytes.byteOffset).getUint32(0));
+  const brands = [ascii(bytes, 8, 4)];
+  for (let at = 16; at + 4 <= end; at += 4) brands.push(ascii(bytes, at, 4));
+  return brands;
+}
+
 export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return "jpeg";
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
@@ -51,9 +64,10 @@ export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (ascii(bytes, 0, 2) === "BM" && bytes.length >= 26) return "bmp";
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return "tiff";
   if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "webp";
+  if (ftypBrands(bytes).some((brand) => brand === "avif" || brand === "avis")) return "avif";
   throw new PermanentError(
     FailureReason.UnsupportedFormat,
-    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP`,
+    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP, AVIF`,
   );
 }
 
@@ -64,7 +78,7 @@ function corrupt(format: SourceFormat, what: string): PermanentError {
 export function readHeader(bytes: Uint8Array): ImageHeader {
   const format = detectFormat(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let dims: { width: number; height: number; orientation: number };
+  let dims: { width: number; height: number; orientation: number; decodeBytesPerPixel?: number };
   try {
     switch (format) {
       case "jpeg":
@@ -85,6 +99,9 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
       case "webp":
         dims = webpHeader(bytes);
         break;
+      case "avif":
+        dims = avifHeader(bytes);
+        break;
     }
   } catch (err) {
     if (err instanceof PermanentError) throw err;
@@ -97,15 +114,20 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   return { format, ...dims };
 }
 
-/** Checks the header's pixel count against the limit; throws TooManyPixels above it. */
+/**
+ * Checks the header's pixel count against the limit; throws TooManyPixels above it. An image
+ * whose decode costs more than the memory rule's bytes a pixel has a proportionally lower limit.
+ */
 export function assertPixelLimit(header: ImageHeader, maxPixels: number): void {
   const pixels = header.width * header.height;
-  if (pixels > maxPixels) {
-    throw new PermanentError(
-      FailureReason.TooManyPixels,
-      `image is ${header.width}×${header.height} = ${pixels} pixels; the limit (MAX_IMAGE_PIXELS) is ${maxPixels}`,
-    );
-  }
+  const cost = header.decodeBytesPerPixel;
+  const limit = cost === undefined ? maxPixels : pixelLimitFor(cost, maxPixels);
+  if (pixels <= limit) return;
+  const rule =
+    limit === maxPixels
+      ? `the limit (MAX_IMAGE_PIXELS) is ${maxPixels}`
+      : `the limit for this ${header.format.toUpperCase()} is ${limit} (MAX_IMAGE_PIXELS ${maxPixels} × ${DECODE_BYTES_PER_PIXEL}/${cost}: its decode needs about ${cost} bytes a pixel, the memory rule allows ${DECODE_BYTES_PER_PIXEL})`;
+  throw new PermanentError(FailureReason.TooManyPixels, `image is ${header.width}×${header.height} = ${pixels} pixels; ${rule}`);
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
@@ -238,4 +260,15 @@ function webpHeader(bytes: Uint8Array) {
     orientation = tiffOrientation(new DataView(bytes.buffer, bytes.byteOffset + start, Math.max(0, container.exif.end - start)));
   }
   return { width: container.width, height: container.height, orientation };
+}
+
+/** The primary image's size (a grid's output size) and its irot/imir as an orientation; its EXIF orientation is not used (heif/orientation.ts). */
+function avifHeader(bytes: Uint8Array) {
+  try {
+    const { width, height, orientation, decodeBytesPerPixel } = readAvifHeader(bytes);
+    return { width, height, orientation, decodeBytesPerPixel };
+  } catch (err) {
+    if (err instanceof BoxError) throw corrupt("avif", err.message);
+    throw err;
+  }
 }

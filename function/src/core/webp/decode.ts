@@ -8,12 +8,12 @@
  * a still WebP and decoded alone. The ANIM background colour is ignored, as browsers do (the
  * container spec allows it).
  */
-import { EmscriptenCodec, type EmscriptenFactory, type EmscriptenModule } from "../emscriptenCodec";
+import { EmscriptenCodec, type EmscriptenFactory } from "../emscriptenCodec";
 import { WASM_FILES } from "../wasmFiles";
 import type { Bitmap } from "../orientation";
 import { readWebpContainer, type ByteRange, type WebpBitstream, type WebpContainer } from "./container";
 
-interface WebpModule extends EmscriptenModule {
+interface WebpModule {
   /** RGBA at the bitstream's size, copied out of the WASM heap; null when libwebp refuses the data. */
   decode(data: Uint8Array): { data: Uint8ClampedArray; width: number; height: number } | null;
 }
