@@ -11,6 +11,7 @@ import * as path from "path";
 import { one, ofType, runWith, STACKS, stackRun, type ProgramRun, type RegisteredResource } from "../helpers/program";
 import { METRICS_NAMESPACE, MetricName, SERVICE_NAME } from "../../contract/metrics";
 import { metricsOfDashboard } from "./support/dashboardMetrics";
+import { CLOUDFRONT_METRICS_REGION } from "../../infra/monitoring/dashboard";
 import { main as failuresMain } from "../../tools/ops/failures";
 import { StackOutput } from "../../tools/ops/stackOutputs";
 
@@ -182,14 +183,21 @@ describe("operations in the stack (monitoring under mocks)", () => {
         }
       });
 
-      it("has a dashboard whose every metric is the function's, this function's AWS/Lambda or this queue's AWS/SQS", () => {
+      it("has a dashboard whose every metric is the function's, this function's AWS/Lambda, this queue's AWS/SQS or this CDN's AWS/CloudFront", () => {
         const dashboard = one(run, "aws-native:cloudwatch:Dashboard");
         const body = JSON.parse(dashboard.inputs.dashboardBody);
         const { metrics } = metricsOfDashboard(body);
         const region = run.config["aws-native:region"];
         const namespaces = new Set<string>();
+        const cdn = ofType(run, "aws-native:cloudfront:Distribution");
         for (const m of metrics) {
           namespaces.add(m.namespace);
+          if (m.namespace === "AWS/CloudFront") {
+            // CloudFront's metrics live in us-east-1 only, whatever the stack's region.
+            assert.equal(m.region, CLOUDFRONT_METRICS_REGION, `${m.widget}: ${m.metricName}`);
+            assert.deepEqual(m.dimensions, { DistributionId: cdn[0].state.awsId, Region: "Global" });
+            continue;
+          }
           assert.equal(m.region, region, `${m.widget}: ${m.metricName}`);
           if (m.namespace === "AWS/Lambda") assert.deepEqual(m.dimensions, { FunctionName: fn.state.functionName });
           else if (m.namespace === "AWS/SQS") assert.deepEqual(m.dimensions, { QueueName: queue.state.queueName });
@@ -199,7 +207,10 @@ describe("operations in the stack (monitoring under mocks)", () => {
             assert.deepEqual(m.dimensions, { service: SERVICE_NAME, Environment: stack });
           }
         }
-        assert.deepEqual([...namespaces].sort(), ["AWS/Lambda", "AWS/SQS", METRICS_NAMESPACE].sort());
+        assert.deepEqual(
+          [...namespaces].sort(),
+          ["AWS/Lambda", "AWS/SQS", METRICS_NAMESPACE, ...(cdn.length > 0 ? ["AWS/CloudFront"] : [])].sort(),
+        );
         for (const [metric, stats] of [
           ["Invocations", ["Sum"]],
           ["Errors", ["Sum"]],
