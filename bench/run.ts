@@ -208,8 +208,8 @@ interface Recommendation {
   expectedPeakForMaxPixelsMb: number;
 }
 
-/** The bench images whose decoder holds the full-size bitmap: what the memory rule is about. */
-const FULL_SIZE_DECODE = /^(gif|bmp)-|-interlaced$/;
+/** The bench images whose decoder holds the full-size bitmap (GIF; BMP, tiled TIFF have no rows): what the memory rule is about. */
+const FULL_SIZE_DECODE = /^(gif|bmp)-/;
 
 const MEMORY_CANDIDATES = [256, 512, 768, 1024, 1280, 1536, FULL_VCPU_MB, 2048, 3008];
 
@@ -224,12 +224,12 @@ function recommendMemory(results: ImageResult[], stack: ReturnType<typeof readSt
   // time, and wall time here is inflated whenever the machine is shared.
   const p95 = byName.get("jpeg-24mp")?.p95CpuMs ?? NaN;
   const ms12 = byName.get("jpeg-12mp")?.cpuMs ?? NaN;
-  // Full-size decoders (GIF, BMP, an interlaced PNG, which pngjs decodes whole) grow with
-  // pixels: fit MB per MP between the smallest and largest of them; without two far enough
-  // apart (--quick), use 16 MB per MP, what the full run measured for pngjs (inflated rows, the
-  // RGBA bitmap, and garbage not yet collected). JPEG, non-interlaced PNG and striped TIFF
-  // shrink as they decode. AVIF is left out: its pixel limit is maxImagePixels scaled down by
-  // its own cost per pixel (contract/decodeLimits.ts), so it never reaches maxImagePixels.
+  // Full-size decoders (GIF, BMP) grow with pixels: fit MB per MP between the smallest and
+  // largest of them; without two far enough apart (--quick), use 16 MB per MP, what the full
+  // run measured for pngjs (inflated rows, the RGBA bitmap, and garbage not yet collected).
+  // JPEG, PNG and striped TIFF shrink as they decode. AVIF is left out: its pixel limit is
+  // maxImagePixels scaled down by its own cost per pixel (contract/decodeLimits.ts), so it
+  // never reaches maxImagePixels.
   const fullSize = results
     .filter((r) => r.kind === "photo" && FULL_SIZE_DECODE.test(r.name) && r.peakRssMb > 0 && !r.error)
     .sort((a, b) => a.megapixels - b.megapixels);

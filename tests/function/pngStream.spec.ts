@@ -115,8 +115,13 @@ describe("PNG streaming decoder", () => {
   describe("matches the full-size decode and box resize", () => {
     for (const [colourType, bitDepth, transparency] of CASES) {
       const name = `${NAMES[colourType]} at ${bitDepth} bits${transparency ? " with tRNS" : ""}`;
-      it(`${name}: identical at full size, within one level of jimp's resize when shrunk`, async () => {
-        const bytes = pngOf(specFor(colourType, bitDepth, transparency));
+      it(`${name}: identical at full size, within one level of jimp's resize when shrunk, interlaced or not`, async () => {
+        for (const interlaced of [false, true]) await matchesFullDecode(pngOf(specFor(colourType, bitDepth, transparency), { interlaced }));
+      });
+    }
+
+    async function matchesFullDecode(bytes: Buffer) {
+      {
         const same = difference(await streamed(bytes, WIDTH, HEIGHT), fullDecodeResized(bytes, WIDTH, HEIGHT));
         assert.strictEqual(same.max, 0, `full size: pixels differ from pngjs's by up to ${same.max}`);
         for (const [w, h] of [
@@ -127,8 +132,21 @@ describe("PNG streaming decoder", () => {
           const shrunk = difference(await streamed(bytes, w, h), fullDecodeResized(bytes, w, h));
           assert.ok(shrunk.max <= 1 && shrunk.psnr > 50, `${w}×${h}: max difference ${shrunk.max}, PSNR ${shrunk.psnr.toFixed(1)} dB`);
         }
-      });
+      }
     }
+
+    it("interlaced: shapes whose first passes are empty (1×1, 3×2, 9×1) match too", async () => {
+      for (const [width, height] of [
+        [1, 1],
+        [3, 2],
+        [9, 1],
+      ]) {
+        const spec = { ...specFor(6, 8), width, height };
+        const bytes = pngOf(spec, { interlaced: true });
+        const same = difference(await streamed(bytes, width, height), fullDecodeResized(bytes, width, height));
+        assert.strictEqual(same.max, 0, `${width}×${height}`);
+      }
+    });
 
     it("does not depend on how the zlib stream is split into IDAT chunks", async () => {
       const spec = specFor(6, 8);
@@ -229,7 +247,7 @@ describe("PNG streaming decoder", () => {
   describe("in the thumbnailer", () => {
     const OPTIONS = { sizes: [64, 16], jpegQuality: 80, maxPixels: 1e8 };
 
-    it("shrinks a non-interlaced PNG on load and an interlaced one at full size", async () => {
+    it("shrinks PNGs on load, interlaced or not", async () => {
       const streamedResult = await makeThumbnails(pngOf(specFor(2, 8)), OPTIONS);
       assert.deepStrictEqual([streamedResult.facts.decodedWidth, streamedResult.facts.decodedHeight], [64, 49]);
       assert.deepStrictEqual(
@@ -243,7 +261,7 @@ describe("PNG streaming decoder", () => {
         interlacedPng(WIDTH, HEIGHT, (x, y) => [x & 255, y & 255, 0]),
         OPTIONS,
       );
-      assert.deepStrictEqual([interlaced.facts.decodedWidth, interlaced.facts.decodedHeight], [WIDTH, HEIGHT]);
+      assert.deepStrictEqual([interlaced.facts.decodedWidth, interlaced.facts.decodedHeight], [64, 49]);
     });
 
     it("keeps a PNG thumbnail for an image with one barely transparent pixel", async () => {

@@ -60,11 +60,11 @@ describe("memory guard (the built function, capped at its memory)", function () 
     const pixels = SIDE * SIDE;
     assert.ok(decodeMemoryBytes(pixels) > MEMORY_MB * 2 ** 20, "the cases must be past the memory rule, or they prove nothing");
     const cases: Record<string, Buffer> = {
-      // Decodes for real, every row. Non-interlaced, it is shrunk as it inflates; interlaced, pngjs
-      // holds the inflated data and the full-size RGBA bitmap at once.
+      // Decodes for real, every row: shrunk as it inflates; interlaced, its samples are gathered
+      // at 3 bytes a pixel first (a row is complete only after the last pass).
       "real.png": blackPng(7000, 7000),
       "real-interlaced.png": blackPng(7000, 7000, true),
-      // Real deflate data for a full greyscale page: utif2's buffers plus the RGBA copy.
+      // Real deflate data for a full greyscale page in one strip: utif2's buffers plus the RGBA copy of it.
       "real.tif": deflateTiff(SIDE, SIDE, pixels),
       // Headers claiming the full size over a little data: decoders that size their buffers from the header.
       "claims.jpg": jpegBomb(SIDE, SIDE),

@@ -16,7 +16,7 @@ import { FailureReason } from "../../../contract/failureReasons";
 import { isAllocationFailure, PermanentError } from "./errors";
 import type { ImageHeader } from "./imageHeader";
 import { decodeGif } from "./gifDecoder";
-import { assertPngImageData } from "./pngLimits";
+import { assertPngImageData, noImageData } from "./pngLimits";
 import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
 import { readPngChunks } from "./png/chunks";
@@ -38,7 +38,7 @@ export interface DecodedImage extends Bitmap {
 }
 
 /**
- * The bitmap the thumbnailer starts from. A non-interlaced PNG is shrunk while it is inflated
+ * The bitmap the thumbnailer starts from. A PNG is shrunk while it is inflated
  * (png/streamDecoder.ts) and a striped TIFF strip by strip (tiffStrips.ts), straight to
  * minWidth × minHeight, so their full-size bitmaps never exist; everything else is decoded by
  * decodeBitmap.
@@ -56,11 +56,9 @@ export async function decodeForThumbnail(bytes: Uint8Array, header: ImageHeader,
   return shrunk;
 }
 
-/** Undefined for an interlaced PNG, which the full-size path decodes. */
-async function shrinkPngOnLoad(bytes: Uint8Array, request: DecodeRequest): Promise<DecodedImage | undefined> {
-  assertPngImageData(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+async function shrinkPngOnLoad(bytes: Uint8Array, request: DecodeRequest): Promise<DecodedImage> {
   const png = readPngChunks(bytes);
-  if (png.header.interlaced) return undefined;
+  if (png.idat.length === 0) throw noImageData();
   return shrinkPng(png, Math.min(request.minWidth, png.header.width), Math.min(request.minHeight, png.header.height));
 }
 

@@ -13,7 +13,7 @@ const SIGNATURE_BYTES = 8;
 /** Channels per pixel by colour type (greyscale, RGB, palette, grey+alpha, RGBA). */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Adam7 passes: x start, y start, x step, y step. */
-const ADAM7 = [
+export const ADAM7 = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],
@@ -26,6 +26,11 @@ const ADAM7 = [
 /** The CorruptImage every PNG check throws, so all of them read alike. */
 export function pngCorrupt(what: string): PermanentError {
   return new PermanentError(FailureReason.CorruptImage, `PNG is invalid: ${what}`);
+}
+
+/** pngjs "decodes" a PNG without IDAT from uninitialised memory, sometimes into a picture; both paths refuse it with this. */
+export function noImageData(): PermanentError {
+  return pngCorrupt("it has no IDAT chunk (no image data)");
 }
 
 /** Bytes the filtered, interlaced scanlines of a width × height image take: per pass, rows × (filter byte + row bytes). */
@@ -53,7 +58,7 @@ export function assertPngImageData(png: Buffer): void {
     if (type === "IEND") break;
     at += 12 + length;
   }
-  if (idat.length === 0) throw pngCorrupt("it has no IDAT chunk (no image data)");
+  if (idat.length === 0) throw noImageData();
 
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);

@@ -1,7 +1,7 @@
 /**
  * PNGs written byte by byte, for what pngjs and jimp cannot write: every colour type at every
  * bit depth (1, 2, 4 bits; palettes), tRNS, each of the five row filters, and damaged files.
- * Non-interlaced only (support/images.ts has interlacedPng).
+ * Non-interlaced or Adam7-interlaced.
  */
 import * as zlib from "zlib";
 import { pngChunk } from "./images";
@@ -50,6 +50,28 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/** The seven passes' filtered scanlines, one after another (empty passes have none). */
+export function interlacedScanlines(spec: PngSpec): Buffer {
+  const passes: Buffer[] = [];
+  for (const [x0, y0, dx, dy] of ADAM7) {
+    const width = spec.width > x0 ? Math.ceil((spec.width - x0) / dx) : 0;
+    const height = spec.height > y0 ? Math.ceil((spec.height - y0) / dy) : 0;
+    if (width === 0 || height === 0) continue;
+    passes.push(filteredScanlines({ ...spec, width, height, samples: (x, y) => spec.samples(x0 + x * dx, y0 + y * dy) }));
+  }
+  return Buffer.concat(passes);
+}
+
 /** Row y is filtered with type y mod 5, so every image exercises all five filters. */
 export function filteredScanlines(spec: PngSpec): Buffer {
   const bpp = Math.max(1, (CHANNELS[spec.colourType] * spec.bitDepth) >> 3);
@@ -85,12 +107,15 @@ export function ihdr(width: number, height: number, bitDepth: number, colourType
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A PNG of `spec` whose zlib stream is `idat` (default: the filtered scanlines), split into IDAT chunks of `idatChunkBytes`. */
-export function pngOf(spec: PngSpec, options: { idat?: Buffer; idatChunkBytes?: number; height?: number } = {}): Buffer {
-  const stream = options.idat ?? zlib.deflateSync(filteredScanlines(spec));
+export function pngOf(
+  spec: PngSpec,
+  options: { idat?: Buffer; idatChunkBytes?: number; height?: number; interlaced?: boolean } = {},
+): Buffer {
+  const stream = options.idat ?? zlib.deflateSync(options.interlaced ? interlacedScanlines(spec) : filteredScanlines(spec));
   const size = options.idatChunkBytes ?? 8192;
   const idat: Buffer[] = [];
   for (let at = 0; at < stream.length; at += size) idat.push(pngChunk("IDAT", stream.subarray(at, at + size)));
-  const chunks = [SIGNATURE, ihdr(spec.width, options.height ?? spec.height, spec.bitDepth, spec.colourType)];
+  const chunks = [SIGNATURE, ihdr(spec.width, options.height ?? spec.height, spec.bitDepth, spec.colourType, options.interlaced ? 1 : 0)];
   if (spec.palette) chunks.push(pngChunk("PLTE", Buffer.from(spec.palette.flat())));
   if (spec.transparency) {
     const body =

@@ -1,18 +1,18 @@
 /**
- * A non-interlaced PNG straight to the largest thumbnail, never holding the full-size image:
- * the IDAT data is inflated incrementally (Node's streaming Inflate), each scanline is
- * unfiltered against the previous one, converted to pixels and handed to the box shrinker.
- * What stays in memory is the file, two scanlines, zlib's window and output pieces, and the
- * shrunk bitmap.
+ * A PNG straight to the largest thumbnail, never holding the full-size RGBA image: the IDAT
+ * data is inflated incrementally (Node's streaming Inflate), each scanline is unfiltered against
+ * the previous one, converted to pixels and handed to the box shrinker. What stays in memory is
+ * the file, two scanlines, zlib's window and output pieces, and the shrunk bitmap; for an
+ * interlaced PNG also its samples in stored form (see shrinkPng).
  *
  * The header has already passed the pixel limit. The inflate is counted against what the header
- * allows (height × (1 + scanline bytes), as pngjs caps it): a small IDAT that inflates to
+ * allows (height × (1 + scanline bytes), as pngjs caps it; the seven passes' lines if interlaced): a small IDAT that inflates to
  * gigabytes stops at that many bytes. Short data, a CRC mismatch, a zlib error and a lying
  * header all end as CorruptImage, as on the full-size path.
  */
 import * as zlib from "zlib";
 import { BoxShrinker } from "../boxShrink";
-import { pngCorrupt } from "../pngLimits";
+import { ADAM7, pngCorrupt } from "../pngLimits";
 import type { Bitmap } from "../orientation";
 import type { PngChunks } from "./chunks";
 import { scanlineBytes, ScanlineConverter, unfilter } from "./scanlines";
@@ -30,43 +30,88 @@ export interface ShrunkPng extends Bitmap {
 const INPUT_BATCH_BYTES = 256 * 1024;
 const OUTPUT_CHUNK_BYTES = 128 * 1024;
 
+/** A run of scanlines filtered as one image: the whole image, or one Adam7 pass. */
+interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  width: number;
+  height: number;
+}
+
+function passesOf(width: number, height: number, interlaced: boolean): Pass[] {
+  if (!interlaced) return [{ x0: 0, y0: 0, dx: 1, dy: 1, width, height }];
+  return ADAM7.map(([x0, y0, dx, dy]) => ({
+    x0,
+    y0,
+    dx,
+    dy,
+    width: width > x0 ? Math.ceil((width - x0) / dx) : 0,
+    height: height > y0 ? Math.ceil((height - y0) / dy) : 0,
+  })).filter((p) => p.width > 0 && p.height > 0);
+}
+
+/**
+ * A PNG shrunk to targetWidth × targetHeight. Non-interlaced, each scanline goes to the shrinker
+ * as it is inflated. Interlaced (Adam7), a row is complete only after the last pass, so the
+ * unfiltered samples are gathered first into one image in their stored form (1 bit to 8 bytes a
+ * pixel, not 4 bytes of RGBA plus pngjs's copies) and shrunk row by row after.
+ */
 export async function shrinkPng(png: PngChunks, targetWidth: number, targetHeight: number): Promise<ShrunkPng> {
-  const { width, height, channels, bitDepth } = png.header;
-  const lineBytes = scanlineBytes(width, channels, bitDepth);
-  const expected = height * (1 + lineBytes);
-  const bytesPerPixel = Math.max(1, (channels * bitDepth) >> 3);
+  const { width, height, channels, bitDepth, interlaced } = png.header;
+  const bitsPerPixel = channels * bitDepth;
+  const bytesPerPixel = Math.max(1, bitsPerPixel >> 3);
+  const rowBytes = scanlineBytes(width, channels, bitDepth);
   const converter = new ScanlineConverter(png);
   const shrinker = new BoxShrinker(width, height, targetWidth, targetHeight);
-
-  let line = new Uint8Array(1 + lineBytes);
-  let previous = new Uint8Array(1 + lineBytes);
-  let filled = 0;
-  let row = 0;
-  let inflated = 0;
+  const passes = passesOf(width, height, interlaced);
+  const expected = passes.reduce((sum, p) => sum + p.height * (1 + scanlineBytes(p.width, channels, bitDepth)), 0);
   let transparent = false;
 
-  const takeLine = () => {
-    unfilter(line, previous, bytesPerPixel, row);
-    const pixels = converter.pixelsOf(line.subarray(1), row);
+  const shrinkRow = (line: Uint8Array, row: number) => {
+    const pixels = converter.pixelsOf(line, row);
     if (!converter.opaque && !transparent) transparent = anyTransparent(pixels, width);
     shrinker.addRow(pixels, converter.stride, converter.opaque);
+  };
+  const image = interlaced ? new Uint8Array(rowBytes * height) : undefined;
+  const onLine = image
+    ? (pass: Pass, passRow: number, line: Uint8Array) => scatter(line, pass, passRow, image, rowBytes, bitsPerPixel)
+    : (_pass: Pass, passRow: number, line: Uint8Array) => shrinkRow(line, passRow);
+
+  let p = 0;
+  let passRow = 0;
+  let lineLength = 1 + scanlineBytes(passes[0].width, channels, bitDepth);
+  let line = new Uint8Array(1 + rowBytes);
+  let previous = new Uint8Array(1 + rowBytes);
+  let filled = 0;
+  let inflated = 0;
+
+  const takeLine = () => {
+    const current = line.subarray(0, lineLength);
+    unfilter(current, previous.subarray(0, lineLength), bytesPerPixel, passRow);
+    onLine(passes[p], passRow, current.subarray(1));
     [line, previous] = [previous, line];
-    row++;
+    if (++passRow === passes[p].height && ++p < passes.length) {
+      passRow = 0;
+      lineLength = 1 + scanlineBytes(passes[p].width, channels, bitDepth);
+      previous.fill(0); // Each pass is filtered as an image of its own.
+    }
   };
 
   const take = (piece: Buffer) => {
     inflated += piece.length;
     if (inflated > expected) {
       throw pngCorrupt(
-        `the image data inflates to more than ${expected} bytes, all that a ${width}×${height} image at ${channels * bitDepth} bits a pixel holds`,
+        `the image data inflates to more than ${expected} bytes, all that a ${width}×${height} image at ${bitsPerPixel} bits a pixel holds`,
       );
     }
     for (let at = 0; at < piece.length;) {
-      const n = Math.min(piece.length - at, line.length - filled);
+      const n = Math.min(piece.length - at, lineLength - filled);
       line.set(piece.subarray(at, at + n), filled);
       filled += n;
       at += n;
-      if (filled === line.length) {
+      if (filled === lineLength) {
         takeLine();
         filled = 0;
       }
@@ -76,10 +121,32 @@ export async function shrinkPng(png: PngChunks, targetWidth: number, targetHeigh
   await inflateInto(png.idat, take);
   if (inflated < expected) {
     throw pngCorrupt(
-      `the image data inflates to ${inflated} bytes, fewer than the ${expected} a ${width}×${height} image at ${channels * bitDepth} bits a pixel needs (truncated, or the header lies)`,
+      `the image data inflates to ${inflated} bytes, fewer than the ${expected} a ${width}×${height}${interlaced ? " interlaced" : ""} image at ${bitsPerPixel} bits a pixel needs (truncated, or the header lies)`,
     );
   }
+  if (image) for (let y = 0; y < height; y++) shrinkRow(image.subarray(y * rowBytes, (y + 1) * rowBytes), y);
   return { ...shrinker.result(), transparent };
+}
+
+/** Puts one unfiltered pass scanline's pixels where they belong in the stored-form image. */
+function scatter(line: Uint8Array, pass: Pass, passRow: number, image: Uint8Array, rowBytes: number, bitsPerPixel: number): void {
+  const rowStart = (pass.y0 + passRow * pass.dy) * rowBytes;
+  if (bitsPerPixel >= 8) {
+    const bpp = bitsPerPixel >> 3;
+    for (let i = 0, x = pass.x0; i < pass.width; i++, x += pass.dx) {
+      const from = i * bpp;
+      const to = rowStart + x * bpp;
+      for (let b = 0; b < bpp; b++) image[to + b] = line[from + b];
+    }
+    return;
+  }
+  const mask = (1 << bitsPerPixel) - 1;
+  for (let i = 0, x = pass.x0; i < pass.width; i++, x += pass.dx) {
+    const fromBit = i * bitsPerPixel;
+    const sample = (line[fromBit >> 3] >> (8 - bitsPerPixel - (fromBit & 7))) & mask;
+    const toBit = x * bitsPerPixel;
+    image[rowStart + (toBit >> 3)] |= sample << (8 - bitsPerPixel - (toBit & 7));
+  }
 }
 
 function anyTransparent(rgba: Uint8Array, width: number): boolean {
