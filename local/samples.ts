@@ -1,9 +1,10 @@
 /**
  * The sample set a first `npm start` runs on when given no --input: made at run time (nothing
  * binary in the repository) and chosen so that one run shows both successes and recorded
- * failures: several formats, a phone photo that only looks right when EXIF orientation is
- * honoured, a PNG with alpha, keys with spaces, '+' and unicode, a corrupt file, a file that
- * is not an image, and a decompression bomb.
+ * failures: several formats (WebP and AVIF written by sharp, a devDependency, as jimp writes
+ * neither), a phone photo that only looks right when EXIF orientation is honoured, a PNG with
+ * alpha, keys with spaces, '+' and unicode, a corrupt file, a file that is not an image, and a
+ * decompression bomb.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -201,6 +202,18 @@ export async function writeSamples(directory: string): Promise<Sample[]> {
   );
 
   write("graphics/wide banner.gif", stripedGif(2000, 200), "SUCCEEDED", "a 10:1 GIF: the thumbnail keeps the aspect ratio");
+
+  // Loaded only here, like jimp: `npm start -- --input …` never needs it.
+  const { default: sharp } = await import("sharp");
+  const raw = (image: InstanceType<typeof Jimp>) =>
+    sharp(image.bitmap.data, { raw: { width: image.bitmap.width, height: image.bitmap.height, channels: 4 } });
+  write(
+    "graphics/sticker.webp",
+    await raw(logo).webp({ quality: 80, alphaQuality: 90 }).toBuffer(),
+    "SUCCEEDED",
+    "a lossy WebP with alpha, as messaging apps share stickers: the thumbnail stays a PNG with alpha",
+  );
+  write("photos/landscape.avif", await raw(photo).avif({ quality: 60, effort: 2 }).toBuffer(), "SUCCEEDED", "a 1200×800 AVIF photo");
 
   const small = paint(100, 80, landscape(100, 80));
   write(
