@@ -135,7 +135,7 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
     io.stdout.write(`Thumbnails, records and index.html: ${out.root}${options.report ? `; report: ${options.report}` : ""}\n`);
 
     if (options.watch) {
-      io.stderr.write(`Watching ${directories.join(", ")} for new images; Ctrl-C to stop.\n`);
+      io.stderr.write(`Watching ${directories.join(", ")} for new, changed and removed images; Ctrl-C to stop.\n`);
       watchDirectories(
         directories,
         (input) => {
@@ -156,6 +156,19 @@ export async function runPipeline(options: StartOptions, io: PipelineIo, extras:
           );
         },
         io.signal,
+        (removed) => {
+          // The source object goes too, and the function handles its ObjectRemoved event.
+          run.remove(removed).then(
+            () => {
+              const result = run.entries.get(removed.key)?.result;
+              run.publish();
+              io.stdout.write(`${result?.status ?? "?"} ${removed.key} (removed from the folder)\n`);
+            },
+            (err) => {
+              if (!io.signal.aborted) io.stderr.write(`could not remove ${removed.key}: ${(err as Error).message}\n`);
+            },
+          );
+        },
       );
       await new Promise<void>((resolve) => io.signal.addEventListener("abort", () => resolve(), { once: true }));
       return run.publish();

@@ -40,7 +40,7 @@ export function renderPage(summary: Summary, images: PageImage[]): string {
           return `<figure><img src="${relativeUrl(thumbnails[i])}" alt="thumbnail ${escapeHtml(t.key)}"><figcaption>${escapeHtml([size, bytes].filter(Boolean).join(", "))}</figcaption></figure>`;
         })
         .join("");
-      const status = result.status === "SUCCEEDED" ? "ok" : "failed";
+      const status = result.status === "SUCCEEDED" ? "ok" : result.status === "FAILED" ? "failed" : "gone";
       const detail = result.reason ? ` — ${escapeHtml(result.reason)}` : "";
       const dims = result.width && result.height ? ` · ${result.width}×${result.height}` : "";
       // A browser decodes whatever it is given: the original of a refused decompression bomb
@@ -52,7 +52,7 @@ export function renderPage(summary: Summary, images: PageImage[]): string {
       return `<section class="${status}">
 <h2><span class="status">${result.status}</span> ${escapeHtml(result.key)}${detail}</h2>
 <p class="facts">${result.durationMs.toFixed(0)} ms${dims}${result.attempts > 1 ? ` · ${result.attempts} attempts` : ""}${result.error ? ` · ${escapeHtml(result.error)}` : ""}${log ? ` · <a href="${relativeUrl(log)}">function log</a>` : ""}</p>
-<div class="images">${originalFigure}${thumbs || '<p class="none">no thumbnails</p>'}</div>
+<div class="images">${originalFigure}${thumbs || `<p class="none">${status === "gone" ? "thumbnails deleted with the upload" : "no thumbnails"}</p>`}</div>
 <details><summary>metadata record</summary><pre>${escapeHtml(JSON.stringify(record ?? null, null, 2))}</pre></details>
 </section>`;
     })
@@ -72,6 +72,8 @@ section.failed { border-left-color: #c33; }
 h2 { font-size: 1rem; margin: .3rem 0; }
 .status { font-size: .75rem; padding: 1px 6px; border-radius: 3px; background: #2a7; color: #fff; }
 .failed .status { background: #c33; }
+section.gone { border-left-color: #888; }
+.gone .status { background: #888; }
 .images { display: flex; gap: 1rem; align-items: flex-end; flex-wrap: wrap; }
 figure { margin: 0; text-align: center; }
 figure img { display: block; background: repeating-conic-gradient(#ccc 0 25%, #fff 0 50%) 0 0 / 16px 16px; }

@@ -5,7 +5,8 @@
 import type { MetricTotal } from "./emf";
 import type { ThumbnailFacts } from "./records";
 
-export type ImageStatus = "SUCCEEDED" | "FAILED";
+/** The record's status; DELETED once the file was removed (--watch) and its thumbnails with it. */
+export type ImageStatus = "SUCCEEDED" | "FAILED" | "DELETED" | "REPLACED";
 
 export interface ImageResult {
   key: string;

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { RecordStatus } from "../contract/record";
 import type { StartOptions } from "./cli/args";
 import { MetricTotals, parseEmf } from "./emf";
@@ -105,8 +105,9 @@ export class Run {
     });
     this.reader = new RecordReader(emulators, stack.tableName, stack.thumbnailBucketName);
     emulators.onS3Event((record) => {
-      // Only the source bucket notifies the function, and only of ObjectCreated:* events.
-      if (record.s3.bucket.name !== stack.sourceBucketName || !record.eventName.startsWith("ObjectCreated:")) return;
+      // Only the source bucket notifies the function, of ObjectCreated:* and ObjectRemoved:* events (as the stack's trigger).
+      if (record.s3.bucket.name !== stack.sourceBucketName) return;
+      if (!record.eventName.startsWith("ObjectCreated:") && !record.eventName.startsWith("ObjectRemoved:")) return;
       // Errors after shutdown began (servers gone) have nowhere useful to go.
       this.deliver(record).catch(() => undefined);
     });
@@ -142,6 +143,17 @@ export class Run {
       this.progress.tick(true);
       for (const resolve of this.waiters.get(input.key)?.splice(0) ?? []) resolve();
     }
+    await done;
+  }
+
+  /** Deletes a source object (its file was removed); resolves when the removal has been handled and the record re-read. */
+  async remove(input: InputFile): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const list = this.waiters.get(input.key) ?? [];
+      list.push(resolve);
+      this.waiters.set(input.key, list);
+    });
+    await this.emulators.s3.send(new DeleteObjectCommand({ Bucket: this.stack.sourceBucketName, Key: input.key }));
     await done;
   }
 
@@ -200,7 +212,9 @@ export class Run {
     error: string | undefined,
   ): Promise<ImageResult> {
     const key = entry.input.key;
-    if (entry.input.file) writeFileUnder(this.out, `originals/${key}`, fs.readFileSync(entry.input.file));
+    // A removed file has no bytes left; the original already copied stays for the page.
+    if (entry.input.file && fs.existsSync(entry.input.file))
+      writeFileUnder(this.out, `originals/${key}`, fs.readFileSync(entry.input.file));
     let record: MetadataRecord | undefined;
     try {
       record = await this.reader.recordOf(upload);
@@ -217,7 +231,12 @@ export class Run {
     if (!record) return this.failure(key, durationMs, attempts, "NoRecord", "the handler returned but wrote no metadata record");
     const facts = recordFacts(record);
     entry.thumbnailFiles = [];
-    for (const thumbnail of facts.thumbnails) {
+    const status: ImageResult["status"] =
+      facts.status === RecordStatus.Succeeded || facts.status === RecordStatus.Deleted || facts.status === RecordStatus.Replaced
+        ? facts.status
+        : "FAILED";
+    // Only a SUCCEEDED record's thumbnails are sure to exist; a deleted or replaced one's are gone.
+    for (const thumbnail of status === "SUCCEEDED" ? facts.thumbnails : []) {
       const relative = `thumbnails/${thumbnail.key}`;
       writeFileUnder(this.out, relative, await this.reader.thumbnail(thumbnail.key));
       entry.thumbnailFiles.push(relative);
@@ -225,11 +244,16 @@ export class Run {
     return {
       key,
       imageId: facts.imageId ?? null,
-      status: facts.status === RecordStatus.Succeeded ? "SUCCEEDED" : "FAILED",
-      reason: facts.status === RecordStatus.Succeeded ? null : (facts.reason ?? `status ${facts.status ?? "missing"}`),
+      status,
+      reason: status !== "FAILED" ? null : (facts.reason ?? `status ${facts.status ?? "missing"}`),
       width: facts.width ?? null,
       height: facts.height ?? null,
-      thumbnails: facts.thumbnails.map((t) => ({ key: t.key, width: t.width ?? null, height: t.height ?? null, bytes: t.bytes ?? null })),
+      thumbnails: (status === "SUCCEEDED" ? facts.thumbnails : []).map((t) => ({
+        key: t.key,
+        width: t.width ?? null,
+        height: t.height ?? null,
+        bytes: t.bytes ?? null,
+      })),
       durationMs: Math.round(durationMs * 10) / 10,
       attempts,
     };

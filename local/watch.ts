@@ -1,10 +1,18 @@
-/** --watch: notices files added to or changed in the input directories. */
+/** --watch: notices files added to, changed in or removed from the input directories. */
 import * as fs from "fs";
 import * as path from "path";
 import { keyFor, type InputFile } from "./inputs";
 
-/** Calls `onFile` for files that appear or change under `directories`, once each has stopped growing. */
-export function watchDirectories(directories: string[], onFile: (input: InputFile) => void, signal: AbortSignal): void {
+/**
+ * Calls `onFile` for files that appear or change under `directories`, once each has stopped
+ * growing, and `onRemoved` for files seen before that are gone.
+ */
+export function watchDirectories(
+  directories: string[],
+  onFile: (input: InputFile) => void,
+  signal: AbortSignal,
+  onRemoved: (input: InputFile) => void = () => {},
+): void {
   const seen = new Map<string, string>();
   const settling = new Map<string, NodeJS.Timeout>();
   for (const directory of directories) {
@@ -19,7 +27,11 @@ export function watchDirectories(directories: string[], onFile: (input: InputFil
         setTimeout(() => {
           settling.delete(file);
           const print = fingerprint(file);
-          if (!print || seen.get(file) === print) return;
+          if (!print) {
+            if (seen.delete(file)) onRemoved({ key: keyFor(directory, file), file });
+            return;
+          }
+          if (seen.get(file) === print) return;
           seen.set(file, print);
           onFile({ key: keyFor(directory, file), file });
         }, 300),

@@ -308,6 +308,15 @@ describe("npm start (local pipeline)", function () {
       await waitFor("the dropped file to be processed", () => /SUCCEEDED dropped later\.jpg/.test(run.output.stdout), run);
       const page = fs.readFileSync(path.join(work, "out", "index.html"), "utf8");
       assert.ok(page.includes("dropped later.jpg"), "the page is updated");
+      // A file removed from the folder is deleted from the source bucket, and the function deletes its thumbnails.
+      const firstRecord = JSON.parse(fs.readFileSync(path.join(work, "out", "records", "first.jpg.json"), "utf8"));
+      fs.rmSync(path.join(input, "first.jpg"));
+      await waitFor("the removal to be handled", () => /DELETED first\.jpg \(removed from the folder\)/.test(run.output.stdout), run);
+      const deleted = JSON.parse(fs.readFileSync(path.join(work, "out", "records", "first.jpg.json"), "utf8"));
+      assert.equal(deleted.ImageID, firstRecord.ImageID, "the same upload's record");
+      assert.equal(deleted.Status, "DELETED");
+      assert.ok(deleted.ThumbnailsRemovedAt);
+      assert.match(fs.readFileSync(path.join(work, "out", "index.html"), "utf8"), /<span class="status">DELETED<\/span> first\.jpg/);
       assert.ok(processesUsing(tmp).length > 0 || !fs.existsSync("/proc/self/cmdline"), "a warm container is seen while the run lives");
       run.child.kill("SIGINT");
       const finished = await run.done;
