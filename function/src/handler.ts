@@ -88,6 +88,12 @@ export function createHandler(deps: Dependencies) {
     } finally {
       deps.metrics.publish();
     }
+    const recycle = failures.find((f) => f.error.recycleProcess);
+    if (recycle && deps.recycleProcess) {
+      // The rest of the event is recorded; the retry of this upload must not meet the same memory.
+      logger.error("ending the process so the retry runs in a fresh one", { key: recycle.key, error: recycle.error });
+      deps.recycleProcess(recycle.error.message);
+    }
     if (failures.length > 0) {
       throw new TransientError(
         "invocation",
@@ -111,6 +117,8 @@ function defaultDependencies(): Dependencies {
       ...createAwsClients(),
       logger,
       metrics: new PipelineMetrics(createMetrics(config.environment)),
+      // Lambda reports the exit as Runtime.ExitError and retries the event in a new sandbox.
+      recycleProcess: () => process.exit(1),
     };
   }
   return defaults;

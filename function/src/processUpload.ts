@@ -41,6 +41,12 @@ export interface Dependencies {
   metrics: PipelineMetrics;
   /** Clock for ProcessedAt and the age of events; injectable for tests. */
   now?: () => Date;
+  /**
+   * Ends the process when a failure says it must not serve the retry (TransientError
+   * recycleProcess), so Lambda retries in a fresh sandbox. Set only where the process is the
+   * function's own (Lambda, npm start's containers); tests leave it out.
+   */
+  recycleProcess?: (why: string) => void;
 }
 
 export type Outcome =

@@ -5,7 +5,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { bundleWorkerSync } from "../../function/build";
 import { FailureReason, isFinalReason } from "../../contract/failureReasons";
-import { PermanentError } from "../../function/src/core/errors";
+import { PermanentError, TransientError } from "../../function/src/core/errors";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { IsolatedThumbnailer } from "../../function/src/worker/isolatedThumbnailer";
 import { solid } from "./support/images";
@@ -120,6 +120,27 @@ describe("isolated thumbnailer (the decode backstop)", function () {
       );
       const next = await isolated.make(await solid(20, 20, "image/jpeg"), OPTIONS);
       assert.strictEqual(next.thumbnails.length, 2);
+    });
+
+    it("leaves a memory stop for a retry in a fresh process when the process began the image carrying memory it does not hold clean", async () => {
+      isolated = new IsolatedThumbnailer({
+        timeoutMs: 30_000,
+        processMemoryLimitBytes: process.memoryUsage.rss() + 384 * MIB,
+        workerFile: MISBEHAVING,
+      });
+      await isolated.make(await solid(20, 20, "image/jpeg"), OPTIONS);
+      // What a stopped decode can leave resident: 200 MiB the process holds before the next image.
+      const leftover = Buffer.alloc(200 * MIB, 1);
+      try {
+        await assert.rejects(isolated.make(command("GROW"), OPTIONS), (err: unknown) => {
+          assert.ok(err instanceof TransientError, `a TransientError, not ${String(err)}`);
+          assert.strictEqual(err.recycleProcess, true);
+          assert.match(err.message, /began this image with \d+ MiB left over/);
+          return true;
+        });
+      } finally {
+        leftover.fill(0);
+      }
     });
 
     it("ends a decoder that fills its JavaScript heap (ERR_WORKER_OUT_OF_MEMORY) as DecodeTooLarge", async () => {

@@ -26,10 +26,17 @@ export class TransientError extends Error {
     /** What was being attempted, e.g. "s3:GetObject photos/cat.jpg". */
     readonly operation: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; recycleProcess?: boolean },
   ) {
     super(message, options);
+    this.recycleProcess = options?.recycleProcess ?? false;
   }
+  /**
+   * The process itself is in the way (memory an earlier, stopped decode left behind and the
+   * allocator keeps): the retry must run in a fresh one. The handler ends the process after
+   * the event's other uploads are recorded, so Lambda retries in a new sandbox.
+   */
+  readonly recycleProcess: boolean;
 }
 
 /**

@@ -14,7 +14,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { Worker } from "node:worker_threads";
 import { FailureReason } from "../../../contract/failureReasons";
-import { PermanentError } from "../core/errors";
+import { PermanentError, TransientError } from "../core/errors";
+
+/** Memory carried into a job beyond the clean process's, past which a memory stop is not the image's verdict. */
+const CARRIED_OVER_MIN_BYTES = 64 * 1024 * 1024;
+const CARRIED_OVER_SHARE = 0.1;
 import type { ThumbnailOptions, ThumbnailResult } from "../core/thumbnailer";
 import { ownedBytes, uncrossError, type JobReply, type JobRequest, type ReadyMessage } from "./protocol";
 
@@ -97,6 +101,8 @@ export class IsolatedThumbnailer {
   private readonly workerFile: string;
   private readonly memoryCheckMs: number;
   private readonly heapLimitMb: number;
+  /** The lowest resident set seen when a job started: what the process needs without an image's leftovers. */
+  private cleanRss = Infinity;
 
   constructor(private readonly limits: IsolatedThumbnailerOptions) {
     if (!(limits.timeoutMs > 0)) throw new RangeError(`decode timeoutMs must be positive, got ${limits.timeoutMs}`);
@@ -162,6 +168,8 @@ export class IsolatedThumbnailer {
     }
     const thread = this.ensureThread();
     const id = this.nextId++;
+    const startRss = process.memoryUsage.rss();
+    this.cleanRss = Math.min(this.cleanRss, startRss);
     return new Promise<ThumbnailResult>((resolve, reject) => {
       let started = Date.now();
       let settled = false;
@@ -211,12 +219,22 @@ export class IsolatedThumbnailer {
       const memoryCheck = setInterval(() => {
         const rss = process.memoryUsage.rss();
         if (rss > this.limits.processMemoryLimitBytes) {
-          stop(
-            new PermanentError(
-              FailureReason.DecodeTooLarge,
-              `decoding raised the process's memory to ${Math.round(rss / MIB)} MiB after ${Date.now() - started} ms, past its bound of ${Math.round(this.limits.processMemoryLimitBytes / MIB)} MiB, and was stopped`,
-            ),
-          );
+          const what = `decoding raised the process's memory to ${Math.round(rss / MIB)} MiB after ${Date.now() - started} ms, past its bound of ${Math.round(this.limits.processMemoryLimitBytes / MIB)} MiB, and was stopped`;
+          // A process that began this image carrying much more memory than it does clean (what an
+          // earlier, stopped decode left behind: the allocator does not always give it back)
+          // cannot judge the image: it is retried in a fresh process, which can.
+          const carried = startRss - this.cleanRss;
+          if (carried > Math.max(CARRIED_OVER_MIN_BYTES, this.limits.processMemoryLimitBytes * CARRIED_OVER_SHARE)) {
+            stop(
+              new TransientError(
+                "decoding",
+                `${what}; but the process began this image with ${Math.round(carried / MIB)} MiB left over from earlier work, without which it would have fitted, so it is left for a retry in a fresh process`,
+                { recycleProcess: true },
+              ),
+            );
+          } else {
+            stop(new PermanentError(FailureReason.DecodeTooLarge, what));
+          }
         }
       }, this.memoryCheckMs);
       memoryCheck.unref();
