@@ -21,6 +21,7 @@ import { readTiffPage } from "./tiffDirectory";
 import type { Bitmap } from "./orientation";
 import { decodeWebp } from "./webp/decode";
 import { decodeAvif } from "./avif/decode";
+import { decodeHeic } from "./heic/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -59,6 +60,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "avif":
         bitmap = decodeAvif(bytes, request.maxPixels);
+        break;
+      case "heic":
+        bitmap = decodeHeic(bytes, request.maxPixels);
         break;
     }
   } catch (err) {
