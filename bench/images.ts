@@ -4,6 +4,7 @@
  * q85 file is ~3 MB, like a phone photo) and resizes have detail to alias on. Plus crafted
  * decompression-bomb headers, which are tiny files declaring huge images.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
@@ -209,6 +210,42 @@ async function avifBomb(width: number, height: number): Promise<Buffer> {
   return small;
 }
 
+/**
+ * A 12 MP HEIC, when ImageMagick (Debian's imagemagick: libheif with x265) is installed: sharp's
+ * prebuilt libvips writes no HEVC, and none is committed (megabytes). Debian's heif-enc 1.15
+ * writes broken 8-bit files (seen here), so ImageMagick is used.
+ */
+function heicFrom(png: string, out: string): boolean {
+  const run = spawnSync("convert-im6.q16", [png, "-quality", "85", out], { stdio: "ignore" });
+  return run.status === 0 && fs.existsSync(out);
+}
+
+/** A HEIF structure whose primary HEVC item declares width × height, with no image data behind it. */
+function heicBomb(width: number, height: number): Buffer {
+  const sized = (type: string, payload: Buffer) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(8 + payload.length, 0);
+    header.write(type, 4, "latin1");
+    return Buffer.concat([header, payload]);
+  };
+  const full = (type: string, payload: Buffer) => sized(type, Buffer.concat([Buffer.alloc(4), payload]));
+  const ispe = Buffer.alloc(8);
+  ispe.writeUInt32BE(width, 0);
+  ispe.writeUInt32BE(height, 4);
+  return Buffer.concat([
+    sized("ftyp", Buffer.from("heic\0\0\0\0mif1heic", "latin1")),
+    full(
+      "meta",
+      Buffer.concat([
+        full("hdlr", Buffer.from("\0\0\0\0pict\0\0\0\0\0\0\0\0\0\0\0\0\0", "latin1")),
+        full("pitm", Buffer.from([0, 1])),
+        full("iinf", Buffer.concat([Buffer.from([0, 1]), sized("infe", Buffer.from("\x02\0\0\0\0\x01\0\0hvc1\0", "latin1"))])),
+        sized("iprp", Buffer.concat([sized("ipco", full("ispe", ispe)), full("ipma", Buffer.from([0, 0, 0, 1, 0, 1, 1, 0x81]))])),
+      ]),
+    ),
+  ]);
+}
+
 /** Writes the image set into dir; `quick` keeps only the core cases, `only` the images it names. */
 export async function makeBenchImages(dir: string, quick: boolean, only?: readonly string[]): Promise<BenchImage[]> {
   const bombs: Array<[string, Buffer, number, number]> = [
@@ -217,8 +254,9 @@ export async function makeBenchImages(dir: string, quick: boolean, only?: readon
     ["gif-bomb-4300mp", await gifBomb(65535, 65535), 65535, 65535],
     ["webp-bomb-268mp", await webpBomb(16384, 16384), 16384, 16384],
     ["avif-bomb-4300mp", await avifBomb(65535, 65535), 65535, 65535],
+    ["heic-bomb-4300mp", heicBomb(65535, 65535), 65535, 65535],
   ];
-  const names = [...PHOTOS.map((p) => p.name), ...bombs.map(([name]) => name)];
+  const names = [...PHOTOS.map((p) => p.name), "heic-12mp", ...bombs.map(([name]) => name)];
   const unknown = only?.filter((n) => !names.includes(n)) ?? [];
   if (unknown.length > 0) throw new Error(`bench: --only names unknown images ${unknown.join(", ")} (known: ${names.join(", ")})`);
   const wanted = (name: string) => !only || only.includes(name);
@@ -238,6 +276,20 @@ export async function makeBenchImages(dir: string, quick: boolean, only?: readon
       height: spec.height,
       naiveJimp: spec.naiveJimp ?? true,
     });
+  }
+  if (wanted("heic-12mp")) {
+    const [width, height] = [4000, 3000];
+    const png = path.join(dir, "heic-source.png");
+    await sharp(photoPixels(width, height, 3), { raw: { width, height, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(png);
+    const file = path.join(dir, "heic-12mp.heic");
+    if (heicFrom(png, file)) {
+      images.push({ name: "heic-12mp", kind: "photo", file, bytes: fs.statSync(file).size, width, height, naiveJimp: false });
+    } else {
+      console.log("bench: heic-12mp skipped: no HEIC encoder here (apt-get install imagemagick)");
+    }
+    fs.rmSync(png);
   }
   for (const [name, bytes, width, height] of bombs.filter(([name]) => wanted(name))) {
     const file = path.join(dir, `${name}.${name.split("-")[0]}`);

@@ -7,7 +7,8 @@
  * Peak memory of a full-size decode per pixel, and of the runtime itself. Measured as the slope
  * of peak RSS between 12 and 48 MP (`bench/decodeMemory.ts`; 2026-12-04, shared 2-core VM): PNG
  * 14.2, WebP lossy 9.0, lossy with alpha 13.9, lossless 17.8 bytes a pixel (libwebp's ARGB
- * buffer, the RGBA it returns from its WASM heap and the copy out of it); rounded up.
+ * buffer, the RGBA it returns from its WASM heap and the copy out of it); HEIC (libheif) 12.0,
+ * 10-bit with alpha 16.2 (from 12 to 24 MP); rounded up.
  */
 export const DECODE_BYTES_PER_PIXEL = 20;
 export const RUNTIME_BASE_BYTES = 128 * 2 ** 20;

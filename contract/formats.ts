@@ -4,7 +4,7 @@
  */
 
 /** Formats the function decodes, judged from magic bytes. */
-export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff" | "webp" | "avif";
+export type SourceFormat = "jpeg" | "png" | "gif" | "bmp" | "tiff" | "webp" | "avif" | "heic";
 
 export const CONTENT_TYPES: Record<SourceFormat, string> = {
   jpeg: "image/jpeg",
@@ -14,6 +14,7 @@ export const CONTENT_TYPES: Record<SourceFormat, string> = {
   tiff: "image/tiff",
   webp: "image/webp",
   avif: "image/avif",
+  heic: "image/heic",
 };
 
 /** Formats the function writes thumbnails in. */

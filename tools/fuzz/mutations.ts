@@ -369,7 +369,7 @@ const webp: Mutator = (b, r) => {
   return out;
 };
 
-// ---- HEIF (AVIF) ----
+// ---- HEIF (AVIF, HEIC) ----
 /** Containers whose payload is boxes, and how many bytes (version and flags, counts) come first. */
 const HEIF_CONTAINERS: Record<string, number> = {
   meta: 4,
@@ -418,7 +418,7 @@ const heif: Mutator = (b, r) => {
 };
 
 /** Structure-aware mutators by format; a new format may add one (the byte-level ones apply to all). */
-export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp, webp, avif: heif };
+export const STRUCTURE_MUTATORS: Partial<Record<SourceFormat, Mutator>> = { png, gif, tiff, jpeg, bmp, webp, avif: heif, heic: heif };
 
 /** One case: 1–3 mutations, structure-aware half of the time when the format has a mutator. */
 export function mutate(seed: Buffer, format: SourceFormat, r: Rng): { bytes: Buffer; steps: string[] } {

@@ -1,9 +1,12 @@
 /**
  * The seed images mutations start from: small, varied images of every format the function
- * reads, made in code (sharp and jimp), so nothing binary is committed for them. A format the
+ * reads, made in code (sharp and jimp), so nothing binary is committed for them (HEIC, which
+ * neither writes, uses the committed test fixtures). A format the
  * function learns to read joins the fuzzer by adding its seeds here: the map is typed by the
  * core's SourceFormat, so a new format without seeds does not compile.
  */
+import * as fs from "fs";
+import * as path from "path";
 import sharp from "sharp";
 import { Jimp } from "jimp";
 import type { SourceFormat } from "../../contract/formats";
@@ -77,6 +80,12 @@ export const SEED_MAKERS: Record<SourceFormat, () => Promise<Seed[]>> = {
     { name: "avif-alpha", bytes: await rgba().avif({ quality: 50, effort: 0 }).toBuffer() },
     { name: "avif-444-lossless", bytes: await rgb().avif({ lossless: true, effort: 0 }).toBuffer() },
   ],
+  // sharp's prebuilt libvips writes no HEVC: the committed HEIC test fixtures are the seeds.
+  heic: async () =>
+    ["8bit.heic", "10bit.heic", "alpha.heic", "grid.heic", "irot3-imir1.heic", "clap.heic"].map((file) => ({
+      name: `heic-${file.replace(/\.heic$/, "")}`,
+      bytes: fs.readFileSync(path.join(__dirname, "..", "..", "tests", "function", "fixtures", "heic", file)),
+    })),
 };
 
 /** Two frames (the second the first's negative), so libwebp writes ANIM/ANMF chunks. */
@@ -99,4 +108,5 @@ export const EXTENSIONS: Record<SourceFormat, string> = {
   tiff: "tif",
   webp: "webp",
   avif: "avif",
+  heic: "heic",
 };

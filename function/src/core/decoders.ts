@@ -24,6 +24,7 @@ import { shrinkPng } from "./png/streamDecoder";
 import { decodeWebp } from "./webp/decode";
 import { decodesByStrip, shrinkTiffByStrip } from "./tiffStrips";
 import { decodeAvif } from "./avif/decode";
+import { decodeHeic } from "./heic/decode";
 
 export interface DecodeRequest {
   /** The bitmap must cover at least this (stored orientation); decoders may return more. */
@@ -100,6 +101,9 @@ export function decodeBitmap(bytes: Uint8Array, header: ImageHeader, request: De
         break;
       case "avif":
         bitmap = decodeAvif(bytes, request.maxPixels);
+        break;
+      case "heic":
+        bitmap = decodeHeic(bytes, request.maxPixels);
         break;
     }
   } catch (err) {

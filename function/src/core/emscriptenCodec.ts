@@ -16,8 +16,8 @@
 import { readWasm, type WasmFile } from "./wasmFiles";
 import { wasmApi } from "./wasmApi";
 
-/** An Emscripten MODULARIZE factory: decorates the object it is given and returns a ready promise. */
-export type EmscriptenFactory = (module: object) => Promise<unknown>;
+/** An Emscripten MODULARIZE factory: decorates the object it is given and returns a ready promise (or, in some builds, the module itself). */
+export type EmscriptenFactory = (module: object) => unknown;
 
 export class EmscriptenCodec<M extends object> {
   private compiled: object | undefined;
@@ -67,7 +67,7 @@ export class EmscriptenCodec<M extends object> {
     };
     // The factory fills in the object it is given; its promise is only for asynchronous loading.
     const started = factory(Object.assign(module, options));
-    started.catch((error: unknown) => (failure = error));
+    Promise.resolve(started).catch((error: unknown) => (failure = error));
     if (!this.ready(module)) {
       throw new Error(`the ${this.name} WASM module did not start${failure ? `: ${String(failure)}` : ""}`);
     }

@@ -9,6 +9,7 @@ import type { SourceFormat } from "../../../contract/formats";
 import { DECODE_BYTES_PER_PIXEL, pixelLimitFor } from "../../../contract/decodeLimits";
 import { readWebpContainer, WebpContainerError } from "./webp/container";
 import { readAvifHeader } from "./avif/header";
+import { readHeicHeader } from "./heic/header";
 import { BoxError } from "./heif/boxes";
 
 export interface ImageHeader {
@@ -35,7 +36,6 @@ function ascii(bytes: Uint8Array, start: number, length: number): string {
 function describeUnsupported(bytes: Uint8Array): string {
   if (ascii(bytes, 4, 4) === "ftyp") {
     const brand = ascii(bytes, 8, 4);
-    if (/^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(brand)) return "HEIF/HEIC";
     return `ISO media (${brand.trim()})`;
   }
   if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return "JPEG XL";
@@ -64,10 +64,13 @@ export function detectFormat(bytes: Uint8Array): SourceFormat {
   if (ascii(bytes, 0, 2) === "BM" && bytes.length >= 26) return "bmp";
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return "tiff";
   if (ascii(bytes, 0, 4) === "RIFF" && ascii(bytes, 8, 4) === "WEBP") return "webp";
-  if (ftypBrands(bytes).some((brand) => brand === "avif" || brand === "avis")) return "avif";
+  const brands = ftypBrands(bytes);
+  if (brands.some((brand) => brand === "avif" || brand === "avis")) return "avif";
+  // HEIF's own brands; a plain "mif1" file is read as HEIF too, so an unknown coding is named.
+  if (brands.some((brand) => /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1)$/.test(brand))) return "heic";
   throw new PermanentError(
     FailureReason.UnsupportedFormat,
-    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP, AVIF`,
+    `content is not a supported image (${describeUnsupported(bytes)}); supported: JPEG, PNG, GIF, BMP, TIFF, WebP, AVIF, HEIC`,
   );
 }
 
@@ -101,6 +104,9 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
         break;
       case "avif":
         dims = avifHeader(bytes);
+        break;
+      case "heic":
+        dims = heicHeader(bytes);
         break;
     }
   } catch (err) {
@@ -269,6 +275,21 @@ function avifHeader(bytes: Uint8Array) {
     return { width, height, orientation, decodeBytesPerPixel };
   } catch (err) {
     if (err instanceof BoxError) throw corrupt("avif", err.message);
+    throw err;
+  }
+}
+
+/**
+ * The size libheif will return (its transformations applied) with orientation 1: libheif turns
+ * the image itself, so neither irot/imir nor the EXIF orientation is applied again. A clean
+ * aperture crops after decoding: the stored size is held to the limit too (heic/decode.ts).
+ */
+function heicHeader(bytes: Uint8Array) {
+  try {
+    const { width, height } = readHeicHeader(bytes);
+    return { width, height, orientation: 1 };
+  } catch (err) {
+    if (err instanceof BoxError) throw corrupt("heic", err.message);
     throw err;
   }
 }

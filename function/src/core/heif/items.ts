@@ -14,7 +14,13 @@ export interface Size {
 }
 
 /** A transformation of the decoded image, in the order the file associates them. */
-export type Transform = { kind: "irot"; quarterTurnsAnticlockwise: number } | { kind: "imir"; axis: number };
+export type Transform =
+  | { kind: "irot"; quarterTurnsAnticlockwise: number }
+  | { kind: "imir"; axis: number }
+  /** Clean aperture: width, height and the centre's offsets as fractions [numerator, denominator]. */
+  | { kind: "clap"; width: Fraction; height: Fraction; horizontalOffset: Fraction; verticalOffset: Fraction };
+
+export type Fraction = readonly [numerator: number, denominator: number];
 
 export interface GridLayout extends Size {
   rows: number;
@@ -193,6 +199,24 @@ function transformsOf(bytes: Uint8Array, item: Item): Transform[] {
     } else if (p.type === "imir") {
       need(p, p.payload, 1, "axis");
       transforms.push({ kind: "imir", axis: bytes[p.payload] & 1 });
+    } else if (p.type === "clap") {
+      need(p, p.payload, 32, "eight fields");
+      const field = (k: number, signed: boolean): number => {
+        const v = uint32(bytes, p.payload + 4 * k);
+        return signed ? v | 0 : v;
+      };
+      const fraction = (k: number, signed: boolean): Fraction => {
+        const denominator = field(k + 1, false);
+        if (denominator === 0) throw new BoxError(`the clean aperture (clap) at byte ${p.start} has a zero denominator`);
+        return [field(k, signed), denominator];
+      };
+      transforms.push({
+        kind: "clap",
+        width: fraction(0, false),
+        height: fraction(2, false),
+        horizontalOffset: fraction(4, true),
+        verticalOffset: fraction(6, true),
+      });
     }
   }
   return transforms;

@@ -25,6 +25,7 @@ function multiply(m: Matrix, n: Matrix): Matrix {
 }
 
 function matrixOf(transform: Transform): Matrix {
+  if (transform.kind === "clap") return EXIF[1];
   if (transform.kind === "imir") return transform.axis === 0 ? EXIF[4] : EXIF[2];
   let m = EXIF[1];
   for (let k = 0; k < transform.quarterTurnsAnticlockwise; k++) m = multiply(EXIF[8], m);
