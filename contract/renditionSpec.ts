@@ -31,7 +31,7 @@ export function renditionSpecOf(settings: RenditionSettings): string {
  * Bumped when the function can decode more than before (a new format, a decoder fix), so that
  * `npm run backfill -- --retry-failed` tries again the uploads that failed for such a reason.
  */
-export const DECODER_CAPABILITY_VERSION = 2; // 2: WebP and AVIF decoded
+export const DECODER_CAPABILITY_VERSION = 3; // 2: WebP and AVIF decoded; 3: HEIC
 
 export interface AttemptSettings extends RenditionSettings {
   maxObjectBytes: number;
