@@ -10,6 +10,7 @@ import * as net from "net";
 import type { AddressInfo } from "net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { makePutsAtomic } from "./s3rverAtomicPuts";
 
 // Neither package ships types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped CommonJS package
@@ -73,6 +74,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     directory,
     resetOnClose: true,
   });
+  // Beside s3rver's directory (the same file system, for rename), so no listing sees a half-written object.
+  const incoming = `${directory}-incoming`;
+  const atomicPuts = makePutsAtomic(s3rver.store, incoming);
   let s3Address: AddressInfo;
   try {
     // s3rver reports a failed bind as an unhandled 'error' event (the process crashes) rather
@@ -81,6 +85,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     s3Address = await s3rver.run();
   } catch (err) {
     fs.rmSync(directory, { recursive: true, force: true });
+    fs.rmSync(incoming, { recursive: true, force: true });
     throw portError("S3", options.s3Port, err);
   }
 
@@ -96,6 +101,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
   } catch (err) {
     await s3rver.close();
     fs.rmSync(directory, { recursive: true, force: true });
+    fs.rmSync(incoming, { recursive: true, force: true });
     throw portError("DynamoDB", options.dynamoPort, err);
   }
 
@@ -131,9 +137,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       closed = true;
       s3.destroy();
       dynamo.destroy();
+      await atomicPuts.close();
       await s3rver.close();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
       fs.rmSync(directory, { recursive: true, force: true });
+      fs.rmSync(incoming, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@
  * against what was uploaded. Every rule that fails is a problem naming the upload, what was found
  * and the rule; the run is clean when there are none.
  */
-import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsCommand } from "@aws-sdk/client-s3";
 import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import sharp from "sharp";
 import { isFinalReason, FailureReason } from "../../contract/failureReasons";
@@ -56,6 +56,8 @@ export interface AuditResult {
   problems: string[];
   figures: AuditFigures;
   verdicts: Map<UploadTrace, Verdict>;
+  /** Each upload's record as read from the table, when it has one. */
+  records: Map<UploadTrace, ImageRecord>;
 }
 
 async function scanRecords(state: SoakState): Promise<ImageRecord[]> {
@@ -69,14 +71,20 @@ async function scanRecords(state: SoakState): Promise<ImageRecord[]> {
   return records;
 }
 
+/**
+ * Listed with ListObjects (v1) and markers: s3rver makes ListObjectsV2's continuation tokens
+ * with DES, which OpenSSL 3 (Node 17+) no longer offers, so any truncated V2 listing is answered
+ * 500 InternalError. (The function lists only one upload's prefix, never a truncated page.)
+ */
 async function listObjects(state: SoakState, bucket: string): Promise<Map<string, { eTag: string; size: number }>> {
   const objects = new Map<string, { eTag: string; size: number }>();
-  let token: string | undefined;
-  do {
-    const page = await state.emulators.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+  let marker: string | undefined;
+  for (;;) {
+    const page = await state.emulators.s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: marker }));
     for (const o of page.Contents ?? []) objects.set(o.Key!, { eTag: (o.ETag ?? "").replace(/"/g, ""), size: o.Size ?? 0 });
-    token = page.NextContinuationToken;
-  } while (token);
+    if (!page.IsTruncated || !page.Contents?.length) break;
+    marker = page.Contents[page.Contents.length - 1].Key;
+  }
   return objects;
 }
 
@@ -90,8 +98,14 @@ interface ReadThumbnail {
 }
 
 async function readThumbnail(state: SoakState, key: string): Promise<ReadThumbnail> {
-  const response = await state.emulators.s3.send(new GetObjectCommand({ Bucket: state.stack.thumbnailBucketName, Key: key }));
-  const bytes = Buffer.from(await response.Body!.transformToByteArray());
+  let response;
+  let bytes: Buffer;
+  try {
+    response = await state.emulators.s3.send(new GetObjectCommand({ Bucket: state.stack.thumbnailBucketName, Key: key }));
+    bytes = Buffer.from(await response.Body!.transformToByteArray());
+  } catch (err) {
+    return { bytes: -1, unreadable: `GetObject failed: ${(err as Error).name}: ${(err as Error).message}` };
+  }
   try {
     // Decoded in full, not just its header: a truncated object fails here.
     const { info } = await sharp(bytes).raw().toBuffer({ resolveWithObject: true });
@@ -135,10 +149,14 @@ export async function audit(state: SoakState): Promise<AuditResult> {
   const problems: string[] = [];
   const config = readConfig(state.stack.functionEnvironment);
   const sizes = [...config.thumbnailSizes].sort((a, b) => b - a);
+  const reading = <T>(what: string, promise: Promise<T>) =>
+    promise.catch((err: Error) => {
+      throw new Error(`audit: reading ${what} failed: ${err.name}: ${err.message}`);
+    });
   const [records, thumbnailObjects, sourceObjects] = await Promise.all([
-    scanRecords(state),
-    listObjects(state, state.stack.thumbnailBucketName),
-    listObjects(state, state.stack.sourceBucketName),
+    reading("the table", scanRecords(state)),
+    reading("the thumbnail bucket's listing", listObjects(state, state.stack.thumbnailBucketName)),
+    reading("the source bucket's listing", listObjects(state, state.stack.sourceBucketName)),
   ]);
   const recordById = new Map(records.map((r) => [r.ImageID, r]));
   const read = new Map<string, ReadThumbnail>();
@@ -170,6 +188,7 @@ export async function audit(state: SoakState): Promise<AuditResult> {
   }
 
   const verdicts = new Map<UploadTrace, Verdict>();
+  const recordOf = new Map<UploadTrace, ImageRecord>();
   const figures: AuditFigures = {
     uploads: state.traces.length,
     keys: newestOfKey.size,
@@ -240,6 +259,7 @@ export async function audit(state: SoakState): Promise<AuditResult> {
         problem(`metrics counted it (${metrics.processed} processed, ${metrics.failed} failed) but it has no record`);
       continue;
     }
+    recordOf.set(trace, record);
     if (deadLettered.has(trace)) figures.deadLettersOfRecordedUploads++;
     const object = trace.event!.Records[0].s3.object;
     if (record.SourceKey !== plan.key || record.ETag !== object.eTag || record.Sequencer !== object.sequencer) {
@@ -329,5 +349,5 @@ export async function audit(state: SoakState): Promise<AuditResult> {
       `thumbnail object ${key}: ${record ? `its record ${id} is ${record.Status}${record.Reason ? ` ${record.Reason}` : ""} and does not list it` : `no record ${id}`}; no thumbnail object without a record`,
     );
   }
-  return { clean: problems.length === 0, problems, figures, verdicts };
+  return { clean: problems.length === 0, problems, figures, verdicts, records: recordOf };
 }

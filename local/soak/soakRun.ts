@@ -125,14 +125,18 @@ export async function runSoak(
           const list = awaitingEvent.get(trace.plan.key) ?? [];
           list.push(trace);
           awaitingEvent.set(trace.plan.key, list);
-          const response = await emulators.s3.send(
-            new PutObjectCommand({
-              Bucket: stack.sourceBucketName,
-              Key: trace.plan.key,
-              Body: trace.plan.image.bytes,
-              ContentType: trace.plan.image.contentType,
-            }),
-          );
+          const response = await emulators.s3
+            .send(
+              new PutObjectCommand({
+                Bucket: stack.sourceBucketName,
+                Key: trace.plan.key,
+                Body: trace.plan.image.bytes,
+                ContentType: trace.plan.image.contentType,
+              }),
+            )
+            .catch((err: Error) => {
+              throw new Error(`uploading ${JSON.stringify(trace.plan.key)} to the local S3 server failed: ${err.name}: ${err.message}`);
+            });
           trace.eTag = response.ETag?.replace(/"/g, "");
         }
       }
