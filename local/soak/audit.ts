@@ -12,13 +12,15 @@ import { imageIdFor } from "../../contract/imageId";
 import { MetricName, Dimension } from "../../contract/metrics";
 import { fromItem, RecordStatus, type ImageRecord } from "../../contract/record";
 import { thumbnailKey } from "../../contract/thumbnailKeys";
+import { currentImageIdOf, isSourceKeyState } from "../../contract/sourceKeyState";
+import { compareSequencers } from "../../contract/sequencer";
 import { readConfig } from "../../function/src/config";
 import { parseEmf } from "../emf";
 import { CRASH_MESSAGE } from "../runtime/lambdaService";
 import type { SoakState, UploadTrace } from "./soakRun";
 
 /** What became of one upload. */
-export type Verdict = "SUCCEEDED" | "FAILED" | "DEAD_LETTERED" | "LOST";
+export type Verdict = "SUCCEEDED" | "FAILED" | "REPLACED" | "DEAD_LETTERED" | "LOST";
 
 export interface AuditFigures {
   uploads: number;
@@ -26,6 +28,8 @@ export interface AuditFigures {
   keysUploadedSeveralTimes: number;
   succeeded: number;
   failed: number;
+  /** Older uploads of a key whose newer upload SUCCEEDED (docs/lifecycle.md): thumbnails deleted. */
+  replaced: number;
   failedByReason: Record<string, number>;
   deadLettered: number;
   /** Uploads with neither a record nor a dead-letter message: the promise broken. Must be 0. */
@@ -60,15 +64,28 @@ export interface AuditResult {
   records: Map<UploadTrace, ImageRecord>;
 }
 
-async function scanRecords(state: SoakState): Promise<ImageRecord[]> {
+/** The table's upload records, and each key's current upload from its state item. */
+async function scanRecords(state: SoakState): Promise<{ records: ImageRecord[]; currentOfKey: Map<string, string | undefined> }> {
   const records: ImageRecord[] = [];
+  const currentOfKey = new Map<string, string | undefined>();
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await state.emulators.dynamo.send(new ScanCommand({ TableName: state.stack.tableName, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) records.push(fromItem(item));
+    for (const item of page.Items ?? []) {
+      if (isSourceKeyState(item)) {
+        currentOfKey.set(
+          item.ObjectKey?.S ?? "",
+          currentImageIdOf({
+            CurrentImageID: item.CurrentImageID?.S,
+            CurrentOrder: item.CurrentOrder?.S,
+            DeletedOrder: item.DeletedOrder?.S,
+          }),
+        );
+      } else records.push(fromItem(item));
+    }
     start = page.LastEvaluatedKey;
   } while (start);
-  return records;
+  return { records, currentOfKey };
 }
 
 /**
@@ -153,7 +170,7 @@ export async function audit(state: SoakState): Promise<AuditResult> {
     promise.catch((err: Error) => {
       throw new Error(`audit: reading ${what} failed: ${err.name}: ${err.message}`);
     });
-  const [records, thumbnailObjects, sourceObjects] = await Promise.all([
+  const [{ records, currentOfKey }, thumbnailObjects, sourceObjects] = await Promise.all([
     reading("the table", scanRecords(state)),
     reading("the thumbnail bucket's listing", listObjects(state, state.stack.thumbnailBucketName)),
     reading("the source bucket's listing", listObjects(state, state.stack.sourceBucketName)),
@@ -194,6 +211,7 @@ export async function audit(state: SoakState): Promise<AuditResult> {
     keys: newestOfKey.size,
     keysUploadedSeveralTimes: [...newestOfKey.values()].filter((t) => t.plan.ofKey > 1).length,
     succeeded: 0,
+    replaced: 0,
     failed: 0,
     failedByReason: {},
     deadLettered: 0,
@@ -268,7 +286,24 @@ export async function audit(state: SoakState): Promise<AuditResult> {
       );
     }
     const expect = plan.image.expect;
-    if (record.Status === RecordStatus.Succeeded) {
+    if (record.Status === RecordStatus.Replaced) {
+      // An older upload of a key whose newer upload SUCCEEDED: retired (docs/lifecycle.md),
+      // before or after it was processed. Its thumbnails are gone (the orphan check below).
+      verdicts.set(trace, "REPLACED");
+      figures.replaced++;
+      if (isNewest) problem("the newest upload of its key is REPLACED; only an older upload is replaced");
+      const by = record.ReplacedBy ? recordById.get(record.ReplacedBy) : undefined;
+      if (!by || by.SourceKey !== record.SourceKey || by.Status !== RecordStatus.Succeeded) {
+        problem(`REPLACED by ${record.ReplacedBy}, which is not a SUCCEEDED upload of the same key`);
+      } else if (compareSequencers(by.Sequencer, record.Sequencer) <= 0) {
+        problem(`REPLACED by ${record.ReplacedBy}, an upload no later than itself; only a newer upload replaces`);
+      }
+      if (record.Thumbnails.length > 0 && !record.ThumbnailsRemovedAt)
+        problem("REPLACED with its thumbnails kept, though the stack does not keep replaced thumbnails");
+      if (metrics.processed > 1) problem(`ImagesProcessed counted it ${metrics.processed} times; an upload is counted once`);
+      if (metrics.processed === 1 && expect.status !== "SUCCEEDED")
+        problem(`ImagesProcessed counted it before it was replaced, but it is a ${plan.image.name} (expected FAILED ${expect.reason})`);
+    } else if (record.Status === RecordStatus.Succeeded) {
       verdicts.set(trace, "SUCCEEDED");
       figures.succeeded++;
       if (expect.status !== "SUCCEEDED") problem(`SUCCEEDED, but it is a ${plan.image.name} (expected FAILED ${expect.reason})`);
@@ -324,6 +359,9 @@ export async function audit(state: SoakState): Promise<AuditResult> {
         else problem("ImagesFailed never counted it, though no attempt of it failed");
       }
     }
+    if (isNewest && record.Status === RecordStatus.Succeeded && currentOfKey.get(plan.key) !== id) {
+      problem(`the newest upload of its key SUCCEEDED, but the key's state names ${currentOfKey.get(plan.key)} as current`);
+    }
     if (isNewest && sourceObjects.get(plan.key)?.eTag !== record.ETag) {
       problem(
         `the source object's ETag is ${sourceObjects.get(plan.key)?.eTag}; the newest upload's record must describe the current object (${record.ETag})`,
@@ -331,14 +369,16 @@ export async function audit(state: SoakState): Promise<AuditResult> {
     }
   }
 
-  // Every record belongs to an upload of this run, and every thumbnail object to a SUCCEEDED record that lists it.
+  // Every record belongs to an upload of this run, and every thumbnail object to a record that owns it (SUCCEEDED, or REPLACED with its thumbnails kept).
   for (const record of records) {
     if (!traceById.has(record.ImageID)) problems.push(`record ${record.ImageID} (${record.SourceKey}) belongs to no upload of this run`);
   }
   for (const key of thumbnailObjects.keys()) {
     const id = key.split("/")[0];
     const record = recordById.get(id);
-    if (record?.Status === RecordStatus.Succeeded && record.Thumbnails.some((t) => t.Key === key)) continue;
+    const owns =
+      record?.Status === RecordStatus.Succeeded || (record?.Status === RecordStatus.Replaced && record.ThumbnailsRemovedAt === undefined);
+    if (owns && record.Thumbnails.some((t) => t.Key === key)) continue;
     const trace = traceById.get(id);
     if (!record && trace && deadLettered.has(trace)) {
       figures.thumbnailsAwaitingRedrive++;

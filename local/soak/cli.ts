@@ -70,7 +70,7 @@ export function formatSoakReport(report: SoakReport): string {
     .join(", ");
   const lines = [
     `soak: ${f.uploads} uploads of ${f.keys} keys (${f.keysUploadedSeveralTimes} uploaded several times), faults ${report.options.faults}, seed ${report.options.seed}, concurrency ${report.options.concurrency}`,
-    `  outcome: ${f.succeeded} SUCCEEDED, ${f.failed} FAILED${reasons ? ` (${reasons})` : ""}, ${f.deadLettered} dead-lettered, lost ${f.lost}`,
+    `  outcome: ${f.succeeded} SUCCEEDED, ${f.replaced} REPLACED, ${f.failed} FAILED${reasons ? ` (${reasons})` : ""}, ${f.deadLettered} dead-lettered, lost ${f.lost}`,
     `  thumbnails: orphaned ${f.orphanedThumbnails}, awaiting redrive ${f.thumbnailsAwaitingRedrive}`,
     `  injected faults: ${injected} (over ${f.requestsThroughProxies.s3} S3 and ${f.requestsThroughProxies.dynamodb} DynamoDB requests)`,
     `  deliveries: ${f.deliveries} (${f.duplicatesDelivered} duplicates), ${f.invocations} invocations, ${f.retries} retries, ${f.crashedInvocations} crashed; duplicates absorbed ${f.duplicatesAbsorbed}; dead-letter messages ${f.deadLetterMessages} (${f.deadLettersOfRecordedUploads} of uploads recorded anyway)`,
