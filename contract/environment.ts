@@ -11,6 +11,11 @@ export const EnvVar = {
   MetadataTable: "METADATA_TABLE",
   /** Comma-separated bounding-box sizes in pixels, e.g. "256" or "128,512". */
   ThumbnailSizes: "THUMBNAIL_SIZES",
+  /**
+   * The renditions as JSON (contract/renditions.ts), set only when the stack's renditions key
+   * is; THUMBNAIL_SIZES is then unset (both set is an error).
+   */
+  Renditions: "RENDITIONS",
   /** JPEG quality 1–100 for opaque thumbnails. */
   JpegQuality: "THUMBNAIL_JPEG_QUALITY",
   /** Largest source object, in bytes, the function will read. */

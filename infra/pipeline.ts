@@ -186,6 +186,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         tableArn: this.metadataTable.arn,
         deadLetterQueueArn: this.deadLetterQueue.arn,
         thumbnailSizes: config.thumbnailSizes,
+        renditions: config.renditions,
         jpegQuality: config.jpegQuality,
         keepReplacedThumbnails: config.keepReplacedThumbnails,
         maxObjectBytes: config.maxObjectBytes,

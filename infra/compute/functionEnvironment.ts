@@ -6,6 +6,7 @@
 import { EnvVar } from "../../contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
 import { decodeTimeoutMs } from "../../contract/decodeLimits";
+import type { Rendition } from "../../contract/renditions";
 
 export interface FunctionSettings<T> {
   environment: string;
@@ -13,6 +14,8 @@ export interface FunctionSettings<T> {
   thumbnailBucketName: T;
   tableName: T;
   thumbnailSizes: number[];
+  /** When set, RENDITIONS carries them and THUMBNAIL_SIZES is left out (the function refuses both). */
+  renditions?: Rendition[];
   jpegQuality: number;
   keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
@@ -27,7 +30,7 @@ export function functionEnvironment<T>(s: FunctionSettings<T>): Record<string, T
     [EnvVar.SourceBucket]: s.sourceBucketName,
     [EnvVar.ThumbnailBucket]: s.thumbnailBucketName,
     [EnvVar.MetadataTable]: s.tableName,
-    [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(","),
+    ...(s.renditions ? { [EnvVar.Renditions]: JSON.stringify(s.renditions) } : { [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(",") }),
     [EnvVar.JpegQuality]: String(s.jpegQuality),
     [EnvVar.KeepReplacedThumbnails]: String(s.keepReplacedThumbnails),
     [EnvVar.MaxObjectBytes]: String(s.maxObjectBytes),
