@@ -18,6 +18,8 @@ export const EnvVar = {
   Renditions: "RENDITIONS",
   /** JPEG quality 1–100 for opaque thumbnails. */
   JpegQuality: "THUMBNAIL_JPEG_QUALITY",
+  /** WebP quality 1–100; set with RENDITIONS only (a thumbnailSizes stack makes no WebP). */
+  WebpQuality: "THUMBNAIL_WEBP_QUALITY",
   /** Largest source object, in bytes, the function will read. */
   MaxObjectBytes: "MAX_OBJECT_BYTES",
   /** Largest width × height, read from the image header, the function will decode. */

@@ -12,6 +12,7 @@ export interface RenditionSettings {
   /** Set when the renditions config is used instead of thumbnailSizes. */
   renditions?: readonly Rendition[];
   jpegQuality: number;
+  webpQuality?: number;
 }
 
 /**
@@ -30,6 +31,8 @@ export function renditionSpecOf(settings: RenditionSettings): string {
       ? { renditions: canonicalRenditions(settings.renditions) }
       : { sizes: [...new Set(settings.thumbnailSizes)].sort((a, b) => a - b) }),
     jpegQuality: settings.jpegQuality,
+    // Only where it changes a thumbnail: renditions without WebP keep their fingerprint.
+    ...(settings.renditions?.some((r) => r.formats.includes("webp")) ? { webpQuality: settings.webpQuality ?? 80 } : {}),
   });
   return createHash("sha256").update(canonical, "utf8").digest("hex").slice(0, 12);
 }

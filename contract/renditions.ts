@@ -11,8 +11,8 @@ export const FITS = ["inside", "cover"] as const;
 /** inside: fits within width × height, aspect kept, never upscaled. cover: exactly width × height, centre crop, never upscaled. */
 export type Fit = (typeof FITS)[number];
 
-/** "auto" is JPEG, or PNG when the image has transparency (the behaviour of thumbnailSizes). */
-export const RENDITION_FORMATS = ["auto", "jpeg", "png"] as const;
+/** "auto" is JPEG, or PNG when the image has transparency (the behaviour of thumbnailSizes); webp is lossy with alpha kept. */
+export const RENDITION_FORMATS = ["auto", "jpeg", "png", "webp"] as const;
 export type RenditionFormat = (typeof RENDITION_FORMATS)[number];
 
 export interface Rendition {

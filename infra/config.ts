@@ -46,6 +46,8 @@ export interface PipelineConfig {
   /** Named renditions (contract/renditions.ts), replacing thumbnailSizes; undefined when not set. */
   renditions?: Rendition[];
   jpegQuality: number;
+  /** WebP quality of renditions that ask for WebP. */
+  webpQuality: number;
   /** Keep a replaced upload's thumbnails (its record still becomes REPLACED). */
   keepReplacedThumbnails: boolean;
   /** Serve thumbnails through a CloudFront distribution (the bucket stays private). */
@@ -114,9 +116,10 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
     kind: "list",
     default: [],
     description:
-      "Named renditions [{name, width, height?, fit: inside|cover, formats: [auto|jpeg|png]}], replacing thumbnailSizes; empty = thumbnailSizes",
+      "Named renditions [{name, width, height?, fit: inside|cover, formats: [auto|jpeg|png|webp]}], replacing thumbnailSizes; empty = thumbnailSizes",
   },
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
+  webpQuality: { kind: "integer", default: 80, description: "WebP quality of renditions with format webp, 1–100" },
   cdn: {
     kind: "boolean",
     default: false,
@@ -306,6 +309,7 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   }
 
   inRange("jpegQuality", c.jpegQuality, 1, 100);
+  inRange("webpQuality", c.webpQuality, 1, 100);
   inRange("maxObjectBytes", c.maxObjectBytes, 1024, 1024 ** 3, " bytes");
   inRange("functionMemoryMb", c.functionMemoryMb, 128, 10240, " MB (Lambda's limits)");
   inRange("functionTimeoutSeconds", c.functionTimeoutSeconds, 1, 900, " seconds (Lambda's limits)");

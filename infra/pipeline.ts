@@ -188,6 +188,7 @@ export class ThumbnailPipeline extends pulumi.ComponentResource {
         thumbnailSizes: config.thumbnailSizes,
         renditions: config.renditions,
         jpegQuality: config.jpegQuality,
+        webpQuality: config.webpQuality,
         keepReplacedThumbnails: config.keepReplacedThumbnails,
         maxObjectBytes: config.maxObjectBytes,
         maxImagePixels: config.maxImagePixels,

@@ -18,6 +18,8 @@ export interface FunctionConfig {
   /** From RENDITIONS, when set: these replace thumbnailSizes. */
   renditions?: Rendition[];
   jpegQuality: number;
+  /** WebP quality; optional so hand-built configs may leave it out (CONFIG_DEFAULTS.webpQuality). */
+  webpQuality?: number;
   maxObjectBytes: number;
   maxImagePixels: number;
   /** Keep the thumbnails of an upload replaced by a newer upload of its key (docs/lifecycle.md). Optional as below; readConfig always sets it. */
@@ -32,6 +34,7 @@ export interface FunctionConfig {
 export const CONFIG_DEFAULTS = {
   thumbnailSizes: [256],
   jpegQuality: 80,
+  webpQuality: 80,
   maxObjectBytes: 50 * 1024 * 1024,
   maxImagePixels: 50_000_000,
   /** The stack's: half of its default 60 s timeout (see contract/decodeLimits.ts). */
@@ -144,6 +147,7 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     thumbnailSizes: sizes(),
     ...optional("renditions", renditions()),
     jpegQuality: integer(EnvVar.JpegQuality, CONFIG_DEFAULTS.jpegQuality, 1, 100),
+    webpQuality: integer(EnvVar.WebpQuality, CONFIG_DEFAULTS.webpQuality, 1, 100),
     maxObjectBytes: integer(EnvVar.MaxObjectBytes, CONFIG_DEFAULTS.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER),
     maxImagePixels: integer(EnvVar.MaxImagePixels, CONFIG_DEFAULTS.maxImagePixels, 1, Number.MAX_SAFE_INTEGER),
     decodeTimeoutMs: integer(EnvVar.DecodeTimeoutMs, CONFIG_DEFAULTS.decodeTimeoutMs, 100, 900_000),

@@ -126,6 +126,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
           sizes: config.thumbnailSizes,
           renditions: renditionsOf(config),
           jpegQuality: config.jpegQuality,
+          webpQuality: config.webpQuality,
           maxPixels: config.maxImagePixels,
         },
         { handOver: true, stopAt: time?.stopAt },

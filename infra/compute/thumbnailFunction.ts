@@ -44,6 +44,7 @@ export interface ThumbnailFunctionArgs {
   thumbnailSizes: number[];
   renditions?: Rendition[];
   jpegQuality: number;
+  webpQuality: number;
   keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;

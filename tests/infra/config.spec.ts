@@ -105,7 +105,7 @@ describe("Config", () => {
         rejects({ renditions: [{ ...grid, width: 8 }] }, "renditions", "8", /width 8 must be an integer from 16 to 4096/);
         rejects({ renditions: [{ ...grid, height: 5000 }] }, "renditions", "5000", /height 5000 must be an integer from 16 to 4096/);
         rejects({ renditions: [{ ...grid, fit: "fill" }] }, "renditions", "fill", /fit "fill" must be one of inside, cover/);
-        rejects({ renditions: [{ ...grid, formats: ["gif"] }] }, "renditions", "gif", /format "gif" must be one of auto, jpeg, png/);
+        rejects({ renditions: [{ ...grid, formats: ["gif"] }] }, "renditions", "gif", /format "gif" must be one of auto, jpeg, png, webp/);
         rejects({ renditions: [{ ...grid, formats: ["auto", "jpeg"] }] }, "renditions", "auto", /may not combine "auto" with "jpeg"/);
         rejects({ renditions: [{ ...grid, colour: "red" }] }, "renditions", "colour", /unknown field "colour"/);
       });
@@ -118,8 +118,9 @@ describe("Config", () => {
         rejects({ renditions: "{grid" }, "renditions", "{grid", /must be a JSON list/);
       });
     });
-    it("rejects a JPEG quality outside 1–100", () => {
+    it("rejects a JPEG or WebP quality outside 1–100", () => {
       rejects({ jpegQuality: 101 }, "jpegQuality", "101", /between 1 and 100/);
+      rejects({ webpQuality: 0 }, "webpQuality", "0", /between 1 and 100/);
     });
     it("rejects a pixel limit whose decoded bitmap would not fit in the function's memory", () => {
       rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /must fit in functionMemoryMb/);

@@ -35,9 +35,9 @@ describe("local stack settings", () => {
     assert.deepEqual(
       Object.keys(stack.functionEnvironment).sort(),
       Object.values(EnvVar)
-        .filter((name) => name !== EnvVar.Renditions)
+        .filter((name) => name !== EnvVar.Renditions && name !== EnvVar.WebpQuality)
         .sort(),
-      "every variable of the environment contract is set but RENDITIONS, which takes THUMBNAIL_SIZES' place when renditions are configured",
+      "every variable of the environment contract is set but RENDITIONS and THUMBNAIL_WEBP_QUALITY, which take THUMBNAIL_SIZES' place when renditions are configured",
     );
     const defaults = validateConfig({});
     assert.deepEqual(stack.functionEnvironment, {
@@ -64,6 +64,7 @@ describe("local stack settings", () => {
     );
     const variables = loadStack("qa", root).functionEnvironment;
     assert.equal(variables[EnvVar.ThumbnailSizes], undefined);
+    assert.equal(variables[EnvVar.WebpQuality], "80");
     assert.deepEqual(JSON.parse(variables[EnvVar.Renditions]), [
       { name: "grid", width: 64, height: 64, fit: "cover", formats: ["jpeg", "png"] },
       { name: "big", width: 512, height: 512, fit: "inside", formats: ["auto"] },

@@ -5,7 +5,7 @@
  */
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
-import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "../../../contract/formats";
+import type { ThumbnailFormat } from "../../../contract/formats";
 import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "../../../contract/thumbnailKeys";
 import type { Rendition, RenditionFormat } from "../../../contract/renditions";
 
@@ -53,7 +53,7 @@ export interface StoredThumbnail {
 
 /** The formats a rendition's format may have come out as ("auto" is JPEG or PNG, as the image had transparency). */
 function candidates(format: RenditionFormat): ThumbnailFormat[] {
-  return format === "auto" ? (Object.keys(THUMBNAIL_EXTENSIONS) as ThumbnailFormat[]) : [format];
+  return format === "auto" ? ["jpeg", "png"] : [format];
 }
 
 /**

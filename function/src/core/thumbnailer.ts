@@ -25,9 +25,13 @@ export interface ThumbnailOptions {
   renditions?: readonly Rendition[];
   /** JPEG quality 1–100 for opaque thumbnails. */
   jpegQuality: number;
+  /** WebP quality 1–100 (default 80). */
+  webpQuality?: number;
   /** Largest width × height (from the header) the core will decode. */
   maxPixels: number;
 }
+
+export const DEFAULT_WEBP_QUALITY = 80;
 
 export const DEFAULT_THUMBNAIL_OPTIONS: ThumbnailOptions = {
   sizes: [256],
@@ -199,7 +203,7 @@ export async function makeThumbnails(bytes: Uint8Array, options: ThumbnailOption
         height: upright.height,
         format,
         contentType: THUMBNAIL_CONTENT_TYPES[format],
-        bytes: encodeThumbnail(pixels, format, options.jpegQuality),
+        bytes: encodeThumbnail(pixels, format, { jpeg: options.jpegQuality, webp: options.webpQuality ?? DEFAULT_WEBP_QUALITY }),
       };
     });
   });
