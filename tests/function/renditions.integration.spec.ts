@@ -15,7 +15,7 @@ import type { ImageRecord } from "../../contract/record";
 
 const RENDITIONS: Rendition[] = [
   { name: "grid", width: 64, height: 64, fit: "cover", formats: ["jpeg", "png"] },
-  { name: "preview", width: 200, height: 200, fit: "inside", formats: ["auto"] },
+  { name: "preview", width: 200, height: 200, fit: "inside", formats: ["auto", "webp"] },
 ];
 const BANDS = [0xff0000ff, 0x00ff00ff, 0x0000ffff, 0xffff00ff];
 
@@ -60,10 +60,11 @@ describe("renditions against S3 and DynamoDB on loopback", function () {
     const id = imageIdOf(upload);
     assert.deepStrictEqual(
       (await pipeline.thumbnailKeys()).filter((k) => k.startsWith(`${id}/`)),
-      [`${id}/grid.jpg`, `${id}/grid.png`, `${id}/preview.jpg`],
+      [`${id}/grid.jpg`, `${id}/grid.png`, `${id}/preview.jpg`, `${id}/preview.webp`],
     );
     assert.strictEqual((await pipeline.thumbnail(`${id}/grid.png`)).contentType, "image/png");
     assert.strictEqual((await pipeline.thumbnail(`${id}/grid.jpg`)).contentType, "image/jpeg");
+    assert.strictEqual((await pipeline.thumbnail(`${id}/preview.webp`)).contentType, "image/webp");
   });
 
   it("lists every output in the record with its rendition, fit, size and, for cover, the crop window", () => {
@@ -72,6 +73,7 @@ describe("renditions against S3 and DynamoDB on loopback", function () {
       record.Thumbnails.map((t) => [t.Rendition, t.Fit, t.Key, t.Width, t.Height, t.Format, t.ContentType, t.Crop]),
       [
         ["preview", "inside", `${id}/preview.jpg`, 200, 100, "jpeg", "image/jpeg", undefined],
+        ["preview", "inside", `${id}/preview.webp`, 200, 100, "webp", "image/webp", undefined],
         ["grid", "cover", `${id}/grid.jpg`, 64, 64, "jpeg", "image/jpeg", { X: 100, Y: 0, Width: 200, Height: 200 }],
         ["grid", "cover", `${id}/grid.png`, 64, 64, "png", "image/png", { X: 100, Y: 0, Width: 200, Height: 200 }],
       ],
