@@ -19,6 +19,7 @@ import { makeBenchImages, type BenchImage } from "./images";
 import { decodeUpright, thumbnailPsnr, type RawImage } from "./quality";
 import { timed, type WorkerTask } from "./workers/protocol";
 import { runWorker } from "./workerRun";
+import { ENCODER_HEADERS, encoderTable, measureEncoders } from "./encoders";
 
 interface Args {
   quick: boolean;
@@ -479,6 +480,11 @@ async function main(): Promise<void> {
       `recommended memory ${recommendation.memoryMb} MB: $${fmt(costAt("jpeg-12mp", recommendation.memoryMb), 2)} per million 12 MP photos — ${recommendation.reason}`,
     );
 
+    // In this process (not bundled): the encoders alone, on one bitmap per size (encoders.ts).
+    const encoders = await measureEncoders(args.runs);
+    console.log("\nencoders (one opaque photo-like bitmap, quality 80; × JPEG = bytes relative to the JPEG of it):");
+    console.log(table(ENCODER_HEADERS, encoderTable(encoders)));
+
     const targets = checkTargets(results, bundle);
     console.log("\ntargets (issue 7):\n" + targets.map((t) => `  ${t.met ? "MET    " : "NOT MET"}  ${t.what}: ${t.detail}`).join("\n"));
     const loadAfter = os.loadavg()[0];
@@ -506,6 +512,7 @@ async function main(): Promise<void> {
           sharpConcurrency: sharp.concurrency(),
         },
         images: results,
+        encoders,
         bundle: {
           bytes: bundle.bundleBytes,
           wasmBytes: bundle.sideFileBytes,

@@ -11,8 +11,15 @@ export const EnvVar = {
   MetadataTable: "METADATA_TABLE",
   /** Comma-separated bounding-box sizes in pixels, e.g. "256" or "128,512". */
   ThumbnailSizes: "THUMBNAIL_SIZES",
+  /**
+   * The renditions as JSON (contract/renditions.ts), set only when the stack's renditions key
+   * is; THUMBNAIL_SIZES is then unset (both set is an error).
+   */
+  Renditions: "RENDITIONS",
   /** JPEG quality 1–100 for opaque thumbnails. */
   JpegQuality: "THUMBNAIL_JPEG_QUALITY",
+  /** WebP quality 1–100; set with RENDITIONS only (a thumbnailSizes stack makes no WebP). */
+  WebpQuality: "THUMBNAIL_WEBP_QUALITY",
   /** Largest source object, in bytes, the function will read. */
   MaxObjectBytes: "MAX_OBJECT_BYTES",
   /** Largest width × height, read from the image header, the function will decode. */

@@ -18,15 +18,17 @@ export const CONTENT_TYPES: Record<SourceFormat, string> = {
 };
 
 /** Formats the function writes thumbnails in. */
-export type ThumbnailFormat = "jpeg" | "png";
+export type ThumbnailFormat = "jpeg" | "png" | "webp";
 
 export const THUMBNAIL_CONTENT_TYPES: Record<ThumbnailFormat, string> = {
   jpeg: "image/jpeg",
   png: "image/png",
+  webp: "image/webp",
 };
 
 /** File extension of each thumbnail format, used in thumbnail keys. */
 export const THUMBNAIL_EXTENSIONS: Record<ThumbnailFormat, string> = {
   jpeg: "jpg",
   png: "png",
+  webp: "webp",
 };

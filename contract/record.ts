@@ -6,6 +6,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { Table } from "./table";
 import type { FailureReason } from "./failureReasons";
 import type { SourceFormat, ThumbnailFormat } from "./formats";
+import type { Fit } from "./renditions";
 
 /**
  * SUCCEEDED and FAILED are an upload's verdict; DELETED and REPLACED come later in its life
@@ -16,8 +17,14 @@ export const RecordStatus = { Succeeded: "SUCCEEDED", Failed: "FAILED", Deleted:
 export type RecordStatus = (typeof RecordStatus)[keyof typeof RecordStatus];
 
 export interface ThumbnailEntry {
-  /** Bounding size the thumbnail was made for. */
+  /** Bounding size the thumbnail was made for: its rendition's box width. */
   Size: number;
+  /** The rendition's name (the size, for thumbnailSizes); absent in records written before renditions. */
+  Rendition?: string;
+  /** inside or cover; absent in records written before renditions (inside). */
+  Fit?: Fit;
+  /** Cover only: the part of the source shown, in upright (EXIF orientation applied) source pixels. */
+  Crop?: { X: number; Y: number; Width: number; Height: number };
   Key: string;
   Width: number;
   Height: number;

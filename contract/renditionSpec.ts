@@ -5,10 +5,14 @@
  * ones, and reprocess exactly those.
  */
 import { createHash } from "crypto";
+import { canonicalRenditions, type Rendition } from "./renditions";
 
 export interface RenditionSettings {
   thumbnailSizes: readonly number[];
+  /** Set when the renditions config is used instead of thumbnailSizes. */
+  renditions?: readonly Rendition[];
   jpegQuality: number;
+  webpQuality?: number;
 }
 
 /**
@@ -19,10 +23,16 @@ export const RENDITION_ENGINE_VERSION = 1;
 
 /** 12 hex digits: collisions between the handful of configurations a stack ever has are out of the question. */
 export function renditionSpecOf(settings: RenditionSettings): string {
+  // A thumbnailSizes config keeps the fingerprint it always had, so its records are not
+  // reprocessed by a backfill merely because renditions exist now.
   const canonical = JSON.stringify({
     engine: RENDITION_ENGINE_VERSION,
-    sizes: [...new Set(settings.thumbnailSizes)].sort((a, b) => a - b),
+    ...(settings.renditions
+      ? { renditions: canonicalRenditions(settings.renditions) }
+      : { sizes: [...new Set(settings.thumbnailSizes)].sort((a, b) => a - b) }),
     jpegQuality: settings.jpegQuality,
+    // Only where it changes a thumbnail: renditions without WebP keep their fingerprint.
+    ...(settings.renditions?.some((r) => r.formats.includes("webp")) ? { webpQuality: settings.webpQuality ?? 80 } : {}),
   });
   return createHash("sha256").update(canonical, "utf8").digest("hex").slice(0, 12);
 }

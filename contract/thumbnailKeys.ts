@@ -1,7 +1,10 @@
 /**
  * Where thumbnails live in the thumbnail bucket, and the headers they carry.
  *
- *   <ImageID>/<size>.<jpg|png>      e.g. 9f86d081884c7d659a2feaa0c55ad015/256.jpg
+ *   <ImageID>/<rendition>.<jpg|png>      e.g. 9f86d081884c7d659a2feaa0c55ad015/256.jpg
+ *
+ * A thumbnailSizes config names its renditions by the size (contract/renditions.ts), so its
+ * keys are `<ImageID>/<size>.<ext>` as they always were.
  *
  * Keys are per upload (ImageID includes the event's sequencer), so an object never changes
  * once written: a late, older event can only ever write its own upload's thumbnails, never
@@ -9,8 +12,8 @@
  */
 import { THUMBNAIL_EXTENSIONS, type SourceFormat, type ThumbnailFormat } from "./formats";
 
-export function thumbnailKey(imageId: string, size: number, format: ThumbnailFormat): string {
-  return `${imageId}/${size}.${THUMBNAIL_EXTENSIONS[format]}`;
+export function thumbnailKey(imageId: string, rendition: string | number, format: ThumbnailFormat): string {
+  return `${imageId}/${rendition}.${THUMBNAIL_EXTENSIONS[format]}`;
 }
 
 /** Thumbnail objects are immutable (see above), so browsers and CDNs may cache them for a year. */

@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { bucketNameProblem } from "./naming";
 import { MAX_IDLE_ALARM_HOURS } from "./monitoring/alarmLimits";
 import { DECODE_BYTES_PER_PIXEL, RUNTIME_BASE_BYTES, decodeMemoryBytes } from "../contract/decodeLimits";
+import { parseRenditions, RENDITIONS_EXAMPLE, type Rendition } from "../contract/renditions";
 
 /** The decode memory rule lives with the function, which enforces it (see its contract/decodeLimits.ts). */
 export { decodeMemoryBytes };
@@ -42,7 +43,11 @@ export interface PipelineConfig {
   thumbnailBucketName?: string;
   /** Bounding-box sizes in pixels, ascending, unique. */
   thumbnailSizes: number[];
+  /** Named renditions (contract/renditions.ts), replacing thumbnailSizes; undefined when not set. */
+  renditions?: Rendition[];
   jpegQuality: number;
+  /** WebP quality of renditions that ask for WebP. */
+  webpQuality: number;
   /** Keep a replaced upload's thumbnails (its record still becomes REPLACED). */
   keepReplacedThumbnails: boolean;
   /** Serve thumbnails through a CloudFront distribution (the bucket stays private). */
@@ -85,7 +90,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = "string" | "integer" | "boolean" | "integerList" | "stringMap";
+type Kind = "string" | "integer" | "boolean" | "integerList" | "stringMap" | "list";
 
 interface KeySpec {
   kind: Kind;
@@ -107,7 +112,14 @@ export const CONFIG_KEYS: Record<keyof PipelineConfig, KeySpec> = {
   },
   thumbnailBucketName: { kind: "string", default: "", description: "Physical name of the thumbnail bucket; empty = derived" },
   thumbnailSizes: { kind: "integerList", default: [256], description: "Bounding-box sizes in pixels (1–5 sizes, 16–4096 each)" },
+  renditions: {
+    kind: "list",
+    default: [],
+    description:
+      "Named renditions [{name, width, height?, fit: inside|cover, formats: [auto|jpeg|png|webp]}], replacing thumbnailSizes; empty = thumbnailSizes",
+  },
   jpegQuality: { kind: "integer", default: 80, description: "JPEG quality of thumbnails, 1–100" },
+  webpQuality: { kind: "integer", default: 80, description: "WebP quality of renditions with format webp, 1–100" },
   cdn: {
     kind: "boolean",
     default: false,
@@ -180,6 +192,18 @@ function coerce(key: string, kind: Kind, value: unknown): unknown {
       if (!Array.isArray(list) || !list.every((n) => typeof n === "number" && Number.isInteger(n))) {
         throw new ConfigError(key, value, "must be a list of integers, e.g. [128, 512]");
       }
+      return list;
+    }
+    case "list": {
+      let list = value;
+      if (typeof value === "string") {
+        try {
+          list = value.trim() === "" ? [] : JSON.parse(value);
+        } catch {
+          throw new ConfigError(key, value, `must be a JSON list, e.g. ${RENDITIONS_EXAMPLE}`);
+        }
+      }
+      if (!Array.isArray(list)) throw new ConfigError(key, value, `must be a list, e.g. ${RENDITIONS_EXAMPLE}`);
       return list;
     }
     case "stringMap": {
@@ -265,7 +289,27 @@ export function validateConfig(raw: RawConfig): PipelineConfig {
   }
   c.thumbnailSizes = [...c.thumbnailSizes].sort((a, b) => a - b);
 
+  const renditionList = c.renditions as unknown[];
+  if (renditionList.length === 0) {
+    c.renditions = undefined;
+  } else {
+    // The CLI hands the program thumbnailSizes' default from Pulumi.yaml whether or not it was
+    // set, so only a value other than the default counts as set.
+    const defaultSizes = CONFIG_KEYS.thumbnailSizes.default as number[];
+    if (JSON.stringify(c.thumbnailSizes) !== JSON.stringify(defaultSizes)) {
+      throw new ConfigError(
+        "renditions",
+        renditionList,
+        `cannot be set together with thumbnailSizes (${JSON.stringify(c.thumbnailSizes)}); renditions replace thumbnailSizes, so remove one of the two keys`,
+      );
+    }
+    const { renditions, problems } = parseRenditions(renditionList);
+    if (problems.length > 0) throw new ConfigError("renditions", renditionList, problems.join("; "));
+    c.renditions = renditions;
+  }
+
   inRange("jpegQuality", c.jpegQuality, 1, 100);
+  inRange("webpQuality", c.webpQuality, 1, 100);
   inRange("maxObjectBytes", c.maxObjectBytes, 1024, 1024 ** 3, " bytes");
   inRange("functionMemoryMb", c.functionMemoryMb, 128, 10240, " MB (Lambda's limits)");
   inRange("functionTimeoutSeconds", c.functionTimeoutSeconds, 1, 900, " seconds (Lambda's limits)");

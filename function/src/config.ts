@@ -6,15 +6,20 @@
 import * as os from "os";
 import { processMemoryLimitBytes } from "../../contract/decodeLimits";
 import { EnvVar, LambdaRuntimeEnvVar } from "../../contract/environment";
+import { parseRenditions, renditionsFromSizes, RENDITIONS_EXAMPLE, type Rendition } from "../../contract/renditions";
 
 export interface FunctionConfig {
   environment: string;
   sourceBucket: string;
   thumbnailBucket: string;
   metadataTable: string;
-  /** Bounding-box sizes, largest first. */
+  /** Bounding-box sizes, largest first; unused when renditions is set (see renditionsOf). */
   thumbnailSizes: number[];
+  /** From RENDITIONS, when set: these replace thumbnailSizes. */
+  renditions?: Rendition[];
   jpegQuality: number;
+  /** WebP quality; optional so hand-built configs may leave it out (CONFIG_DEFAULTS.webpQuality). */
+  webpQuality?: number;
   maxObjectBytes: number;
   maxImagePixels: number;
   /** Keep the thumbnails of an upload replaced by a newer upload of its key (docs/lifecycle.md). Optional as below; readConfig always sets it. */
@@ -29,6 +34,7 @@ export interface FunctionConfig {
 export const CONFIG_DEFAULTS = {
   thumbnailSizes: [256],
   jpegQuality: 80,
+  webpQuality: 80,
   maxObjectBytes: 50 * 1024 * 1024,
   maxImagePixels: 50_000_000,
   /** The stack's: half of its default 60 s timeout (see contract/decodeLimits.ts). */
@@ -95,6 +101,27 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     return values.sort((a, b) => b - a);
   };
 
+  const renditions = (): Rendition[] | undefined => {
+    const raw = env[EnvVar.Renditions]?.trim();
+    if (raw === undefined || raw === "") return undefined;
+    const sizesRaw = env[EnvVar.ThumbnailSizes]?.trim();
+    if (sizesRaw) {
+      problems.push(
+        `${EnvVar.Renditions} and ${EnvVar.ThumbnailSizes}="${sizesRaw}" are both set; set one of them (renditions replace sizes)`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      problems.push(`${EnvVar.Renditions}='${raw}' must be JSON, e.g. '${RENDITIONS_EXAMPLE}'`);
+      return undefined;
+    }
+    const result = parseRenditions(parsed);
+    for (const problem of result.problems) problems.push(`${EnvVar.Renditions}='${raw}': ${problem}`);
+    return result.problems.length > 0 ? undefined : result.renditions;
+  };
+
   const memoryLimit = (): number => {
     const name = LambdaRuntimeEnvVar.FunctionMemorySize;
     const raw = env[name]?.trim();
@@ -118,7 +145,9 @@ export function readConfig(env: Env = process.env): FunctionConfig {
     thumbnailBucket: required(EnvVar.ThumbnailBucket),
     metadataTable: required(EnvVar.MetadataTable),
     thumbnailSizes: sizes(),
+    ...optional("renditions", renditions()),
     jpegQuality: integer(EnvVar.JpegQuality, CONFIG_DEFAULTS.jpegQuality, 1, 100),
+    webpQuality: integer(EnvVar.WebpQuality, CONFIG_DEFAULTS.webpQuality, 1, 100),
     maxObjectBytes: integer(EnvVar.MaxObjectBytes, CONFIG_DEFAULTS.maxObjectBytes, 1, Number.MAX_SAFE_INTEGER),
     maxImagePixels: integer(EnvVar.MaxImagePixels, CONFIG_DEFAULTS.maxImagePixels, 1, Number.MAX_SAFE_INTEGER),
     decodeTimeoutMs: integer(EnvVar.DecodeTimeoutMs, CONFIG_DEFAULTS.decodeTimeoutMs, 100, 900_000),
@@ -127,6 +156,15 @@ export function readConfig(env: Env = process.env): FunctionConfig {
   };
   if (problems.length > 0) throw new FunctionEnvironmentError(problems);
   return config;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [k in K]?: V });
+}
+
+/** The renditions this configuration makes: RENDITIONS, or those thumbnailSizes stands for. */
+export function renditionsOf(config: Pick<FunctionConfig, "thumbnailSizes" | "renditions">): Rendition[] {
+  return config.renditions ?? renditionsFromSizes(config.thumbnailSizes);
 }
 
 /** The limits an attempt runs under, as attemptSpecOf (contract/renditionSpec.ts) counts them. */

@@ -14,12 +14,14 @@ import { randomUUID } from "crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { attemptLimitsOf, decodeLimitsOf, type FunctionConfig } from "./config";
+import { attemptLimitsOf, decodeLimitsOf, renditionsOf, type FunctionConfig } from "./config";
 import { FailureReason, isFinalReason } from "../../contract/failureReasons";
 import { PermanentError, TransientError } from "./core/errors";
 import { readHeader, type ImageHeader } from "./core/imageHeader";
 import { swapsAxes } from "./core/orientation";
 import type { ThumbnailResult } from "./core/thumbnailer";
+import { placementOf, type CropWindow } from "./core/fit";
+import type { Fit } from "../../contract/renditions";
 import { imageIdFor } from "../../contract/imageId";
 import type { PipelineMetrics } from "./observability";
 import { fileNameOf, RecordStatus, type ImageRecord, type ThumbnailEntry } from "../../contract/record";
@@ -126,7 +128,13 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
     const result = await sharedThumbnailer(decodeLimitsOf(config))
       .make(
         read.bytes,
-        { sizes: config.thumbnailSizes, jpegQuality: config.jpegQuality, maxPixels: config.maxImagePixels },
+        {
+          sizes: config.thumbnailSizes,
+          renditions: renditionsOf(config),
+          jpegQuality: config.jpegQuality,
+          webpQuality: config.webpQuality,
+          maxPixels: config.maxImagePixels,
+        },
         { handOver: true, stopAt: time?.stopAt },
       )
       .catch((err: unknown) => {
@@ -145,7 +153,8 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       });
     const entries: ThumbnailEntry[] = result.thumbnails.map((t) => ({
       Size: t.size,
-      Key: thumbnailKey(imageId, t.size, t.format),
+      ...renditionFields(config, t.rendition, t.fit, t.crop),
+      Key: thumbnailKey(imageId, t.rendition, t.format),
       Width: t.width,
       Height: t.height,
       Bytes: t.bytes.length,
@@ -208,7 +217,7 @@ export async function processUpload(upload: Upload, deps: Dependencies, time?: T
       return { status: "FAILED", imageId, reason: err.reason };
     }
     if (!isFinalReason(err.reason)) {
-      const earlier = await findThumbnails(deps.s3, config.thumbnailBucket, imageId, config.thumbnailSizes);
+      const earlier = await findThumbnails(deps.s3, config.thumbnailBucket, imageId, renditionsOf(config));
       if (earlier) {
         logger.info("an earlier attempt wrote this upload's thumbnails; recording it from them", {
           ...where,
@@ -329,16 +338,34 @@ function recordFromThumbnails(
     Height: facts.sourceHeight,
     Orientation: facts.sourceOrientation,
     HasAlpha: facts.sourceHasAlpha,
-    Thumbnails: thumbnails.map((t) => ({
-      Size: t.size,
-      Key: t.key,
-      Width: t.facts.width,
-      Height: t.facts.height,
-      Bytes: t.bytes,
-      Format: t.format,
-      ContentType: t.contentType,
-    })),
+    Thumbnails: thumbnails.map((t) => {
+      // The crop window follows from the source's upright size alone, as when it was made.
+      const { crop } = placementOf(t.rendition, facts.sourceWidth, facts.sourceHeight);
+      return {
+        Size: t.size,
+        ...renditionFields(deps.config, t.rendition.name, t.rendition.fit, crop),
+        Key: t.key,
+        Width: t.facts.width,
+        Height: t.facts.height,
+        Bytes: t.bytes,
+        Format: t.format,
+        ContentType: t.contentType,
+      };
+    }),
     DurationMs: durationMs,
+  };
+}
+
+/**
+ * What an entry says of its rendition. A thumbnailSizes config writes its entries exactly as
+ * before renditions existed (its renditions are the sizes, fit inside), so its records do not change.
+ */
+function renditionFields(config: FunctionConfig, rendition: string, fit: Fit, crop: CropWindow | undefined): Partial<ThumbnailEntry> {
+  if (!config.renditions) return {};
+  return {
+    Rendition: rendition,
+    Fit: fit,
+    ...(crop ? { Crop: { X: crop.x, Y: crop.y, Width: crop.width, Height: crop.height } } : {}),
   };
 }
 

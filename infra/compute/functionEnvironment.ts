@@ -6,6 +6,7 @@
 import { EnvVar } from "../../contract/environment";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "../../contract/metrics";
 import { decodeTimeoutMs } from "../../contract/decodeLimits";
+import type { Rendition } from "../../contract/renditions";
 
 export interface FunctionSettings<T> {
   environment: string;
@@ -13,7 +14,10 @@ export interface FunctionSettings<T> {
   thumbnailBucketName: T;
   tableName: T;
   thumbnailSizes: number[];
+  /** When set, RENDITIONS carries them and THUMBNAIL_SIZES is left out (the function refuses both). */
+  renditions?: Rendition[];
   jpegQuality: number;
+  webpQuality: number;
   keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;
@@ -27,7 +31,10 @@ export function functionEnvironment<T>(s: FunctionSettings<T>): Record<string, T
     [EnvVar.SourceBucket]: s.sourceBucketName,
     [EnvVar.ThumbnailBucket]: s.thumbnailBucketName,
     [EnvVar.MetadataTable]: s.tableName,
-    [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(","),
+    // A thumbnailSizes stack keeps exactly the variables it had (no change to the function).
+    ...(s.renditions
+      ? { [EnvVar.Renditions]: JSON.stringify(s.renditions), [EnvVar.WebpQuality]: String(s.webpQuality) }
+      : { [EnvVar.ThumbnailSizes]: s.thumbnailSizes.join(",") }),
     [EnvVar.JpegQuality]: String(s.jpegQuality),
     [EnvVar.KeepReplacedThumbnails]: String(s.keepReplacedThumbnails),
     [EnvVar.MaxObjectBytes]: String(s.maxObjectBytes),

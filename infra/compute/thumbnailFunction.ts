@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as aws_native from "@pulumi/aws-native";
 import { FUNCTION_ARCHITECTURE, FUNCTION_HANDLER, FUNCTION_RUNTIME } from "../../contract/runtime";
 import { functionEnvironment } from "./functionEnvironment";
+import type { Rendition } from "../../contract/renditions";
 import { FunctionPermissions } from "../../contract/permissions";
 import { Table } from "../../contract/table";
 import type { LogLevel } from "../config";
@@ -41,7 +42,9 @@ export interface ThumbnailFunctionArgs {
   tableArn: pulumi.Input<string>;
   deadLetterQueueArn: pulumi.Input<string>;
   thumbnailSizes: number[];
+  renditions?: Rendition[];
   jpegQuality: number;
+  webpQuality: number;
   keepReplacedThumbnails: boolean;
   maxObjectBytes: number;
   maxImagePixels: number;

@@ -315,8 +315,8 @@ export async function audit(state: SoakState): Promise<AuditResult> {
       }
       for (const entry of listed) {
         const where = `thumbnail ${entry.Key}`;
-        if (entry.Key !== thumbnailKey(id, entry.Size, entry.Format))
-          problem(`${where} is not at its upload's key ${thumbnailKey(id, entry.Size, entry.Format)}`);
+        if (entry.Key !== thumbnailKey(id, entry.Rendition ?? entry.Size, entry.Format))
+          problem(`${where} is not at its upload's key ${thumbnailKey(id, entry.Rendition ?? entry.Size, entry.Format)}`);
         const found = read.get(entry.Key);
         if (!found) {
           problem(`${where}, listed in its SUCCEEDED record, is not in the thumbnail bucket`);

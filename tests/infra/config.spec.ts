@@ -84,8 +84,43 @@ describe("Config", () => {
       rejects({ thumbnailSizes: [] }, "thumbnailSizes", "[]", /1 to 5/);
       rejects({ thumbnailSizes: "[128, 1.5]" }, "thumbnailSizes", "1.5", /integers/);
     });
-    it("rejects a JPEG quality outside 1–100", () => {
+    describe("renditions", () => {
+      const grid = { name: "grid", width: 256, height: 128, fit: "cover", formats: ["jpeg", "png"] };
+      it("parses a JSON list, applying height = width, fit inside and format auto", () => {
+        const c = validateConfig({ renditions: JSON.stringify([grid, { name: "preview", width: 1024 }]) });
+        assert.deepStrictEqual(c.renditions, [grid, { name: "preview", width: 1024, height: 1024, fit: "inside", formats: ["auto"] }]);
+      });
+      it("is unset by default and when empty, so thumbnailSizes applies", () => {
+        assert.strictEqual(validateConfig({}).renditions, undefined);
+        assert.strictEqual(validateConfig({ renditions: "[]" }).renditions, undefined);
+      });
+      it("refuses renditions set together with thumbnailSizes, naming both keys", () => {
+        rejects({ renditions: [grid], thumbnailSizes: [128] }, "renditions", "grid", /together with thumbnailSizes \(\[128\]\)/);
+      });
+      it("refuses a name that is not S3-key-safe, naming the rendition and the rule", () => {
+        rejects({ renditions: [{ ...grid, name: "Grid/1" }] }, "renditions", "Grid/1", /rendition 1 \("Grid\/1"\) name .* must match/);
+      });
+      it("refuses repeated names, sizes out of range, unknown fits and formats", () => {
+        rejects({ renditions: [grid, grid] }, "renditions", "grid", /names must be unique; repeated: grid/);
+        rejects({ renditions: [{ ...grid, width: 8 }] }, "renditions", "8", /width 8 must be an integer from 16 to 4096/);
+        rejects({ renditions: [{ ...grid, height: 5000 }] }, "renditions", "5000", /height 5000 must be an integer from 16 to 4096/);
+        rejects({ renditions: [{ ...grid, fit: "fill" }] }, "renditions", "fill", /fit "fill" must be one of inside, cover/);
+        rejects({ renditions: [{ ...grid, formats: ["gif"] }] }, "renditions", "gif", /format "gif" must be one of auto, jpeg, png, webp/);
+        rejects({ renditions: [{ ...grid, formats: ["auto", "jpeg"] }] }, "renditions", "auto", /may not combine "auto" with "jpeg"/);
+        rejects({ renditions: [{ ...grid, colour: "red" }] }, "renditions", "colour", /unknown field "colour"/);
+      });
+      it("refuses more than 5 renditions or 10 outputs", () => {
+        const many = (n: number, formats: string[]) => Array.from({ length: n }, (_, i) => ({ name: `r${i}`, width: 64, formats }));
+        rejects({ renditions: many(6, ["auto"]) }, "renditions", "r5", /1 to 5 renditions, got 6/);
+        rejects({ renditions: many(4, ["jpeg", "png", "auto"]) }, "renditions", "r3", /at most 10 outputs, got 12/);
+      });
+      it("refuses a value that is not a JSON list", () => {
+        rejects({ renditions: "{grid" }, "renditions", "{grid", /must be a JSON list/);
+      });
+    });
+    it("rejects a JPEG or WebP quality outside 1–100", () => {
       rejects({ jpegQuality: 101 }, "jpegQuality", "101", /between 1 and 100/);
+      rejects({ webpQuality: 0 }, "webpQuality", "0", /between 1 and 100/);
     });
     it("rejects a pixel limit whose decoded bitmap would not fit in the function's memory", () => {
       rejects({ maxImagePixels: 200_000_000, functionMemoryMb: 512 }, "maxImagePixels", "200000000", /must fit in functionMemoryMb/);
@@ -164,7 +199,14 @@ describe("Config", () => {
     });
 
     it("declares types matching how infra/config.ts parses each key", () => {
-      const yamlType = { string: "string", integer: "integer", boolean: "boolean", integerList: "array", stringMap: undefined };
+      const yamlType = {
+        string: "string",
+        integer: "integer",
+        boolean: "boolean",
+        integerList: "array",
+        list: undefined,
+        stringMap: undefined,
+      };
       for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
         assert.strictEqual(declared[key].type, yamlType[spec.kind], `type of ${key}`);
       }

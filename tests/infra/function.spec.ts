@@ -133,4 +133,13 @@ describe("Thumbnail function", () => {
     assert.strictEqual(fn.inputs.environment.variables[EnvVar.ThumbnailSizes], "128,512");
     assert.strictEqual(fn.inputs.environment.variables[EnvVar.JpegQuality], "70");
   });
+
+  it("hands configured renditions and the WebP quality to the function instead of the sizes", async () => {
+    const renditions = [{ name: "grid", width: 256, height: 256, fit: "cover", formats: ["webp", "jpeg"] }];
+    const fn = one(await runWith({ stack: "dev", config: { renditions: JSON.stringify(renditions), webpQuality: 70 } }), FUNCTION);
+    const variables = fn.inputs.environment.variables;
+    assert.deepStrictEqual(JSON.parse(variables[EnvVar.Renditions]), renditions);
+    assert.strictEqual(variables[EnvVar.WebpQuality], "70");
+    assert.strictEqual(variables[EnvVar.ThumbnailSizes], undefined);
+  });
 });

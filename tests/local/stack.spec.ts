@@ -34,8 +34,10 @@ describe("local stack settings", () => {
     assert.equal(stack.maximumRetryAttempts, 1);
     assert.deepEqual(
       Object.keys(stack.functionEnvironment).sort(),
-      Object.values(EnvVar).sort(),
-      "every variable of the environment contract is set",
+      Object.values(EnvVar)
+        .filter((name) => name !== EnvVar.Renditions && name !== EnvVar.WebpQuality)
+        .sort(),
+      "every variable of the environment contract is set but RENDITIONS and THUMBNAIL_WEBP_QUALITY, which take THUMBNAIL_SIZES' place when renditions are configured",
     );
     const defaults = validateConfig({});
     assert.deepEqual(stack.functionEnvironment, {
@@ -53,6 +55,20 @@ describe("local stack settings", () => {
       [EnvVar.PowertoolsMetricsNamespace]: stack.functionEnvironment[EnvVar.PowertoolsMetricsNamespace],
       [EnvVar.PowertoolsLogLevel]: defaults.logLevel,
     });
+  });
+
+  it("hands configured renditions to the function as RENDITIONS (JSON, defaults applied) instead of THUMBNAIL_SIZES", () => {
+    fs.writeFileSync(
+      path.join(root, "Pulumi.qa.yaml"),
+      "config:\n  thumbs:renditions: [{name: grid, width: 64, fit: cover, formats: [jpeg, png]}, {name: big, width: 512}]\n",
+    );
+    const variables = loadStack("qa", root).functionEnvironment;
+    assert.equal(variables[EnvVar.ThumbnailSizes], undefined);
+    assert.equal(variables[EnvVar.WebpQuality], "80");
+    assert.deepEqual(JSON.parse(variables[EnvVar.Renditions]), [
+      { name: "grid", width: 64, height: 64, fit: "cover", formats: ["jpeg", "png"] },
+      { name: "big", width: 512, height: 512, fit: "inside", formats: ["auto"] },
+    ]);
   });
 
   it("refuses an unknown stack, listing the stacks there are", () => {

@@ -5,8 +5,9 @@
  */
 import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { errorName, httpStatusOf, transient } from "./awsErrors";
-import { THUMBNAIL_EXTENSIONS, type ThumbnailFormat } from "../../../contract/formats";
+import type { ThumbnailFormat } from "../../../contract/formats";
 import { THUMBNAIL_CACHE_CONTROL, thumbnailFactsOf, thumbnailKey, type ThumbnailFacts } from "../../../contract/thumbnailKeys";
+import type { Rendition, RenditionFormat } from "../../../contract/renditions";
 
 export interface ThumbnailObject {
   key: string;
@@ -42,6 +43,7 @@ export async function putThumbnails(s3: S3Client, bucket: string, objects: Thumb
 
 export interface StoredThumbnail {
   key: string;
+  rendition: Rendition;
   size: number;
   format: ThumbnailFormat;
   bytes: number;
@@ -49,16 +51,21 @@ export interface StoredThumbnail {
   facts: ThumbnailFacts;
 }
 
+/** The formats a rendition's format may have come out as ("auto" is JPEG or PNG, as the image had transparency). */
+function candidates(format: RenditionFormat): ThumbnailFormat[] {
+  return format === "auto" ? ["jpeg", "png"] : [format];
+}
+
 /**
- * This upload's thumbnails, one per size, if an earlier attempt wrote all of them with their
- * facts; otherwise undefined. Thumbnail keys are per upload (ImageID), so whatever is under the
- * ImageID's prefix was made from this upload's bytes and no other.
+ * This upload's thumbnails, one per rendition and format, if an earlier attempt wrote all of
+ * them with their facts; otherwise undefined. Thumbnail keys are per upload (ImageID), so
+ * whatever is under the ImageID's prefix was made from this upload's bytes and no other.
  */
 export async function findThumbnails(
   s3: S3Client,
   bucket: string,
   imageId: string,
-  sizes: readonly number[],
+  renditions: readonly Rendition[],
 ): Promise<StoredThumbnail[] | undefined> {
   let listed: Set<string>;
   try {
@@ -67,14 +74,16 @@ export async function findThumbnails(
   } catch (err) {
     throw transient(`s3:ListBucket s3://${bucket}/${imageId}/`, err);
   }
-  const keys: { key: string; size: number; format: ThumbnailFormat }[] = [];
-  for (const size of [...new Set(sizes)].sort((a, b) => b - a)) {
-    const format = (Object.keys(THUMBNAIL_EXTENSIONS) as ThumbnailFormat[]).find((f) => listed.has(thumbnailKey(imageId, size, f)));
-    if (!format) return undefined;
-    keys.push({ key: thumbnailKey(imageId, size, format), size, format });
+  const keys: { key: string; rendition: Rendition; format: ThumbnailFormat }[] = [];
+  for (const rendition of renditions) {
+    for (const wanted of rendition.formats) {
+      const format = candidates(wanted).find((f) => listed.has(thumbnailKey(imageId, rendition.name, f)));
+      if (!format) return undefined;
+      keys.push({ key: thumbnailKey(imageId, rendition.name, format), rendition, format });
+    }
   }
   const found: StoredThumbnail[] = [];
-  for (const { key, size, format } of keys) {
+  for (const { key, rendition, format } of keys) {
     let head;
     try {
       head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
@@ -84,7 +93,7 @@ export async function findThumbnails(
     }
     const facts = thumbnailFactsOf(head.Metadata ?? {});
     if (!facts || head.ContentLength === undefined || !head.ContentType) return undefined;
-    found.push({ key, size, format, bytes: head.ContentLength, contentType: head.ContentType, facts });
+    found.push({ key, rendition, size: rendition.width, format, bytes: head.ContentLength, contentType: head.ContentType, facts });
   }
   return found;
 }

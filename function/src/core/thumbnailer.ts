@@ -4,7 +4,8 @@
  *
  * Pipeline: magic bytes → header (format, stored size, EXIF orientation) → pixel limit →
  * decode (JPEG possibly DCT-downscaled, a non-interlaced PNG shrunk while it is inflated; never
- * below what the largest thumbnail needs) → per size: jimp box resize → EXIF orientation (on the small bitmap) → encode.
+ * below what the largest thumbnail needs) → per rendition: jimp box resize → EXIF orientation (on the
+ * small bitmap) → centre crop (cover) → encode in each of its formats.
  */
 import { FailureReason } from "../../../contract/failureReasons";
 import { PermanentError } from "./errors";
@@ -14,15 +15,23 @@ import { decodeForThumbnail } from "./decoders";
 import { encodeThumbnail, hasTransparency } from "./encoders";
 import { applyOrientation, swapsAxes, type Bitmap } from "./orientation";
 import { Jimp } from "./jimp";
+import { fitInside, placementOf, type CropWindow, type Placement } from "./fit";
+import { renditionsFromSizes, type Fit, type Rendition } from "../../../contract/renditions";
 
 export interface ThumbnailOptions {
-  /** Bounding-box sizes in pixels: each thumbnail fits within size × size. */
+  /** Bounding-box sizes in pixels: each thumbnail fits within size × size (renditions named by the size). */
   sizes: readonly number[];
+  /** When set, these are made instead of sizes. */
+  renditions?: readonly Rendition[];
   /** JPEG quality 1–100 for opaque thumbnails. */
   jpegQuality: number;
+  /** WebP quality 1–100 (default 80). */
+  webpQuality?: number;
   /** Largest width × height (from the header) the core will decode. */
   maxPixels: number;
 }
+
+export const DEFAULT_WEBP_QUALITY = 80;
 
 export const DEFAULT_THUMBNAIL_OPTIONS: ThumbnailOptions = {
   sizes: [256],
@@ -31,8 +40,12 @@ export const DEFAULT_THUMBNAIL_OPTIONS: ThumbnailOptions = {
 };
 
 export interface Thumbnail {
-  /** The bounding size this thumbnail was made for. */
+  /** The rendition it was made for, its box width and its fit. */
+  rendition: string;
   size: number;
+  fit: Fit;
+  /** Cover: the part of the source shown, in upright source pixels. */
+  crop?: CropWindow;
   /** Dimensions as displayed (EXIF orientation applied). */
   width: number;
   height: number;
@@ -60,22 +73,20 @@ export interface ImageFacts {
 }
 
 export interface ThumbnailResult {
-  /** One per requested size, largest first. */
+  /** One per rendition and format: renditions largest first, formats in their configured order. */
   thumbnails: Thumbnail[];
   facts: ImageFacts;
 }
 
 /** Dimensions that fit within size × size, keep the aspect ratio, never upscale, never reach 0. */
 export function fitWithin(width: number, height: number, size: number): { width: number; height: number } {
-  const scale = Math.min(1, size / width, size / height);
-  return {
-    width: Math.max(1, Math.min(size, Math.round(width * scale))),
-    height: Math.max(1, Math.min(size, Math.round(height * scale))),
-  };
+  return fitInside(width, height, size, size);
 }
 
 function validateOptions(options: ThumbnailOptions): void {
-  if (options.sizes.length === 0 || !options.sizes.every((s) => Number.isInteger(s) && s > 0)) {
+  if (options.renditions) {
+    if (options.renditions.length === 0) throw new RangeError("at least one rendition is needed");
+  } else if (options.sizes.length === 0 || !options.sizes.every((s) => Number.isInteger(s) && s > 0)) {
     throw new RangeError(`thumbnail sizes must be positive integers, got [${options.sizes.join(", ")}]`);
   }
   if (!Number.isInteger(options.jpegQuality) || options.jpegQuality < 1 || options.jpegQuality > 100) {
@@ -98,42 +109,103 @@ function resized(source: Bitmap, width: number, height: number): Bitmap {
   return { width: image.bitmap.width, height: image.bitmap.height, data: ownBuffer(image.bitmap.data) };
 }
 
+/** The part of an upright bitmap a cover thumbnail shows. */
+function cropped(source: Bitmap, x: number, y: number, width: number, height: number): Bitmap {
+  if (x === 0 && y === 0 && width === source.width && height === source.height) return source;
+  const data = Buffer.alloc(width * height * 4);
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * source.width + x) * 4;
+    source.data.copy(data, row * width * 4, from, from + width * 4);
+  }
+  return { width, height, data };
+}
+
+/** JPEG has no alpha: transparent pixels are laid over white rather than shown as whatever colour they hide. */
+function overWhite(source: Bitmap): Bitmap {
+  const data = Buffer.from(source.data);
+  for (let i = 0; i < data.length; i += 4) {
+    const a = data[i + 3];
+    if (a === 0xff) continue;
+    for (let c = 0; c < 3; c++) data[i + c] = Math.round((data[i + c] * a + 0xff * (0xff - a)) / 0xff);
+    data[i + 3] = 0xff;
+  }
+  return { width: source.width, height: source.height, data };
+}
+
+interface Plan {
+  rendition: Rendition;
+  placement: Placement;
+  /** The whole source scaled as this rendition needs it, in stored orientation (the crop comes after). */
+  storedWidth: number;
+  storedHeight: number;
+  /** Cover: the scale from upright source pixels to the scaled bitmap. */
+  scale: number;
+}
+
+function planOf(rendition: Rendition, header: { width: number; height: number; orientation: number }): Plan {
+  const swap = swapsAxes(header.orientation);
+  const uprightWidth = swap ? header.height : header.width;
+  const uprightHeight = swap ? header.width : header.height;
+  const placement = placementOf(rendition, uprightWidth, uprightHeight);
+  if (!placement.crop) {
+    const w = swap ? placement.height : placement.width;
+    const h = swap ? placement.width : placement.height;
+    return { rendition, placement, storedWidth: w, storedHeight: h, scale: w / header.width };
+  }
+  const scale = placement.width / placement.crop.width;
+  const w = Math.max(1, Math.round(uprightWidth * scale));
+  const h = Math.max(1, Math.round(uprightHeight * scale));
+  return { rendition, placement, storedWidth: swap ? h : w, storedHeight: swap ? w : h, scale };
+}
+
 export async function makeThumbnails(bytes: Uint8Array, options: ThumbnailOptions = DEFAULT_THUMBNAIL_OPTIONS): Promise<ThumbnailResult> {
   validateOptions(options);
   if (bytes.length === 0) throw new PermanentError(FailureReason.EmptyObject, "object is empty (0 bytes)");
   const header = readHeader(bytes);
   assertPixelLimit(header, options.maxPixels);
 
-  const sizes = [...new Set(options.sizes)].sort((a, b) => b - a);
-  // The bounding box is square, so the stored-orientation target has the same scale as the displayed one.
-  const largest = fitWithin(header.width, header.height, sizes[0]);
+  const renditions = options.renditions ?? renditionsFromSizes(options.sizes);
+  // Largest first, so that smaller ones may start from a larger one's bitmap (below).
+  const plans = renditions.map((r) => planOf(r, header)).sort((a, b) => b.storedWidth * b.storedHeight - a.storedWidth * a.storedHeight);
+  // Never below what the largest rendition needs of the whole (stored) image.
   const bitmap = await decodeForThumbnail(bytes, header, {
-    minWidth: largest.width,
-    minHeight: largest.height,
+    minWidth: Math.max(...plans.map((p) => p.storedWidth)),
+    minHeight: Math.max(...plans.map((p) => p.storedHeight)),
     maxPixels: options.maxPixels,
   });
 
   const hasAlpha = header.format !== "jpeg" && header.format !== "bmp" && (bitmap.transparent ?? hasTransparency(bitmap));
-  const format: ThumbnailFormat = hasAlpha ? "png" : "jpeg";
 
-  // Smaller sizes start from the previous (larger) thumbnail when it still has at least twice
+  // Smaller renditions start from the previous (larger) bitmap when it still has at least twice
   // their pixels per side: the box filter then averages whole 2×2+ blocks, and a 12 MP PNG is
-  // resized once instead of once per size.
+  // resized once instead of once per rendition.
   let previous: Bitmap | undefined;
-  const thumbnails: Thumbnail[] = sizes.map((size) => {
-    const target = fitWithin(header.width, header.height, size);
-    const from = previous && previous.width >= 2 * target.width && previous.height >= 2 * target.height ? previous : bitmap;
-    const stored = resized(from, target.width, target.height);
+  const thumbnails: Thumbnail[] = plans.flatMap((plan) => {
+    const { rendition, placement } = plan;
+    const from = previous && previous.width >= 2 * plan.storedWidth && previous.height >= 2 * plan.storedHeight ? previous : bitmap;
+    const stored = resized(from, plan.storedWidth, plan.storedHeight);
     previous = stored;
-    const upright = applyOrientation(stored, header.orientation);
-    return {
-      size,
-      width: upright.width,
-      height: upright.height,
-      format,
-      contentType: THUMBNAIL_CONTENT_TYPES[format],
-      bytes: encodeThumbnail(upright, format, options.jpegQuality),
-    };
+    let upright = applyOrientation(stored, header.orientation);
+    if (placement.crop) {
+      const x = Math.min(Math.round(placement.crop.x * plan.scale), upright.width - placement.width);
+      const y = Math.min(Math.round(placement.crop.y * plan.scale), upright.height - placement.height);
+      upright = cropped(upright, Math.max(0, x), Math.max(0, y), placement.width, placement.height);
+    }
+    return rendition.formats.map((wanted) => {
+      const format: ThumbnailFormat = wanted === "auto" ? (hasAlpha ? "png" : "jpeg") : wanted;
+      const pixels = format === "jpeg" && hasAlpha ? overWhite(upright) : upright;
+      return {
+        rendition: rendition.name,
+        size: rendition.width,
+        fit: rendition.fit,
+        ...(placement.crop ? { crop: placement.crop } : {}),
+        width: upright.width,
+        height: upright.height,
+        format,
+        contentType: THUMBNAIL_CONTENT_TYPES[format],
+        bytes: encodeThumbnail(pixels, format, { jpeg: options.jpegQuality, webp: options.webpQuality ?? DEFAULT_WEBP_QUALITY }),
+      };
+    });
   });
 
   const swap = swapsAxes(header.orientation);

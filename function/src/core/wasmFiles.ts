@@ -18,6 +18,8 @@ export const WASM_FILES = {
   jpeg: { fileName: "jpeg-turbo.wasm", npmPath: "@cwasm/jpeg-turbo/jpeg-turbo.wasm" },
   /** @jsquash/webp: libwebp's decoder (Squoosh's build). */
   webp: { fileName: "webp_dec.wasm", npmPath: "@jsquash/webp/codec/dec/webp_dec.wasm" },
+  /** @jsquash/webp: libwebp's encoder (Squoosh's SIMD build), for WebP thumbnails. */
+  webpEncoder: { fileName: "webp_enc_simd.wasm", npmPath: "@jsquash/webp/codec/enc/webp_enc_simd.wasm" },
   /** @jsquash/avif: libavif 1.0.1 with libaom (Squoosh's build). */
   avif: { fileName: "avif_dec.wasm", npmPath: "@jsquash/avif/codec/dec/avif_dec.wasm" },
   /** libheif-js: libheif with libde265 (HEVC). LGPL-3.0. */

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   // Loaded after the spy is in place, as the worker loads the core.
   const { makeThumbnails } = await import("../../../function/src/core/thumbnailer");
   for (const file of process.argv.slice(2)) {
-    await makeThumbnails(fs.readFileSync(file), { sizes: [64], jpegQuality: 80, maxPixels: 50_000_000 });
+    // LOADING_RENDITIONS (JSON) stands in for a renditions configuration; unset, one 64 px size.
+    const renditions = process.env.LOADING_RENDITIONS ? JSON.parse(process.env.LOADING_RENDITIONS) : undefined;
+    await makeThumbnails(fs.readFileSync(file), { sizes: [64], renditions, jpegQuality: 80, maxPixels: 50_000_000 });
     console.log(JSON.stringify({ modules: Object.keys(require.cache), compiledBytes }));
   }
 }
