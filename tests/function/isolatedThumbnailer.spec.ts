@@ -129,8 +129,8 @@ describe("isolated thumbnailer (the decode backstop)", function () {
         workerFile: MISBEHAVING,
       });
       await isolated.make(await solid(20, 20, "image/jpeg"), OPTIONS);
-      // What a stopped decode can leave resident: 200 MiB the process holds before the next image.
-      const leftover = Buffer.alloc(200 * MIB, 1);
+      // What a stopped decode can leave resident: 300 MiB the process holds before the next image.
+      const leftover = Buffer.alloc(300 * MIB, 1);
       try {
         await assert.rejects(isolated.make(command("GROW"), OPTIONS), (err: unknown) => {
           assert.ok(err instanceof TransientError, `a TransientError, not ${String(err)}`);
