@@ -4,49 +4,16 @@
  * on lying, truncated and malformed files. Fixtures (avifenc) are in fixtures/avif/.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { PNG } from "pngjs";
 import sharp from "sharp";
 import { AVIF_DECODE_BYTES_PER_PIXEL, DECODE_BYTES_PER_PIXEL } from "../../contract/decodeLimits";
 import { FailureReason } from "../../contract/failureReasons";
-import { decodeBitmap } from "../../function/src/core/decoders";
-import { PermanentError } from "../../function/src/core/errors";
 import { readHeifPrimary } from "../../function/src/core/heif/items";
 import { readHeader } from "../../function/src/core/imageHeader";
-import type { Bitmap } from "../../function/src/core/orientation";
+import { fixtures, maxDifference, failsWith } from "./support/decoderSpecs";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 
-const FIXTURES = path.join(__dirname, "fixtures", "avif");
 const OPTIONS: ThumbnailOptions = { sizes: [64], jpegQuality: 95, maxPixels: 50_000_000 };
-const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
-const decode = (bytes: Buffer): Bitmap =>
-  decodeBitmap(bytes, readHeader(bytes), { minWidth: 1, minHeight: 1, maxPixels: OPTIONS.maxPixels });
-
-function png(name: string): Bitmap {
-  const image = PNG.sync.read(fixture(name));
-  return { width: image.width, height: image.height, data: image.data };
-}
-
-/** Largest channel difference (colour only where both are visible). */
-function maxDifference(a: Bitmap, b: Bitmap): number {
-  assert.deepStrictEqual([a.width, a.height], [b.width, b.height], "sizes differ");
-  let max = 0;
-  for (let i = 0; i < a.width * a.height * 4; i += 4) {
-    const visible = a.data[i + 3] > 0 && b.data[i + 3] > 0;
-    for (let k = visible ? 0 : 3; k < 4; k++) max = Math.max(max, Math.abs(a.data[i + k] - b.data[i + k]));
-  }
-  return max;
-}
-
-function failsWith(reason: FailureReason, message: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof PermanentError, `expected a PermanentError, got ${err}`);
-    assert.strictEqual(err.reason, reason, err.message);
-    assert.match(err.message, message);
-    return true;
-  };
-}
+const { fixture, decode, png } = fixtures("avif", OPTIONS.maxPixels);
 
 /** Offset of the nth box of this type (found by its fourcc; the fixtures are small and plain). */
 function boxAt(bytes: Buffer, type: string, nth = 0): number {

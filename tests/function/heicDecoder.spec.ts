@@ -5,37 +5,14 @@
  * (ImageMagick, heif-enc, build.py) are in fixtures/heic/.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { PNG } from "pngjs";
 import { FailureReason } from "../../contract/failureReasons";
-import { decodeBitmap } from "../../function/src/core/decoders";
-import { PermanentError } from "../../function/src/core/errors";
 import { readHeader } from "../../function/src/core/imageHeader";
 import type { Bitmap } from "../../function/src/core/orientation";
+import { fixtures, meanDifference, failsWith } from "./support/decoderSpecs";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 
-const FIXTURES = path.join(__dirname, "fixtures", "heic");
 const OPTIONS: ThumbnailOptions = { sizes: [64], jpegQuality: 95, maxPixels: 50_000_000 };
-const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
-const decode = (bytes: Buffer): Bitmap =>
-  decodeBitmap(bytes, readHeader(bytes), { minWidth: 1, minHeight: 1, maxPixels: OPTIONS.maxPixels });
-
-function png(name: string): Bitmap {
-  const image = PNG.sync.read(fixture(name));
-  return { width: image.width, height: image.height, data: image.data };
-}
-
-/** Mean channel difference (colour only where both are visible): lossy HEVC blurs hard colour edges. */
-function meanDifference(a: Bitmap, b: Bitmap): number {
-  assert.deepStrictEqual([a.width, a.height], [b.width, b.height], "sizes differ");
-  let sum = 0;
-  for (let i = 0; i < a.width * a.height * 4; i += 4) {
-    const visible = a.data[i + 3] > 0 && b.data[i + 3] > 0;
-    for (let k = visible ? 0 : 3; k < 4; k++) sum += Math.abs(a.data[i + k] - b.data[i + k]);
-  }
-  return sum / (a.width * a.height * 4);
-}
+const { fixture, decode, png } = fixtures("heic", OPTIONS.maxPixels);
 
 /** The colour (nearest of red, green, blue, yellow) at each corner of a bitmap. */
 function corners(b: Bitmap): string[] {
@@ -51,15 +28,6 @@ function corners(b: Bitmap): string[] {
     return names.reduce((best, n) => (distance(n[1]) < distance(best[1]) ? n : best))[0];
   };
   return [at(2, 2), at(b.width - 3, 2), at(2, b.height - 3), at(b.width - 3, b.height - 3)];
-}
-
-function failsWith(reason: FailureReason, message: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof PermanentError, `expected a PermanentError, got ${err}`);
-    assert.strictEqual(err.reason, reason, err.message);
-    assert.match(err.message, message);
-    return true;
-  };
 }
 
 /** Offset of the nth box of this type (found by its fourcc; the fixtures are small and plain). */

@@ -6,6 +6,7 @@ import { spawnSync } from "child_process";
 import { bundleWorkerSync } from "../../function/build";
 import { FailureReason, isFinalReason } from "../../contract/failureReasons";
 import { PermanentError, TransientError } from "../../function/src/core/errors";
+import { failsWith } from "./support/decoderSpecs";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { IsolatedThumbnailer } from "../../function/src/worker/isolatedThumbnailer";
 import { solid } from "./support/images";
@@ -14,15 +15,6 @@ const OPTIONS: ThumbnailOptions = { sizes: [256, 64], jpegQuality: 80, maxPixels
 const MISBEHAVING_ENTRY = path.join(__dirname, "support", "workers", "misbehavingCore.ts");
 const MIB = 2 ** 20;
 const command = (word: string) => Buffer.from(word.padEnd(5, " "), "latin1");
-
-function failsWith(reason: FailureReason, pattern: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof PermanentError, `expected a PermanentError, got ${String(err)}`);
-    assert.strictEqual(err.reason, reason, err.message);
-    assert.match(err.message, pattern);
-    return true;
-  };
-}
 
 describe("isolated thumbnailer (the decode backstop)", function () {
   // Each thread registers ts-node before it loads the core.

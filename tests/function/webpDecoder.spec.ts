@@ -5,54 +5,22 @@
  * in fixtures/webp/.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { PNG } from "pngjs";
 import sharp from "sharp";
 import { FailureReason } from "../../contract/failureReasons";
-import { decodeBitmap } from "../../function/src/core/decoders";
-import { PermanentError } from "../../function/src/core/errors";
 import { readHeader } from "../../function/src/core/imageHeader";
 import type { Bitmap } from "../../function/src/core/orientation";
+import { fixtures, maxDifference, failsWith } from "./support/decoderSpecs";
 import { makeThumbnails, type ThumbnailOptions } from "../../function/src/core/thumbnailer";
 import { readWebpContainer } from "../../function/src/core/webp/container";
 
-const FIXTURES = path.join(__dirname, "fixtures", "webp");
 const OPTIONS: ThumbnailOptions = { sizes: [32], jpegQuality: 90, maxPixels: 50_000_000 };
-const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
-const decode = (bytes: Buffer): Bitmap =>
-  decodeBitmap(bytes, readHeader(bytes), { minWidth: 1, minHeight: 1, maxPixels: OPTIONS.maxPixels });
+const { fixture, decode, png } = fixtures("webp", OPTIONS.maxPixels);
 const rgbaAt = (b: Bitmap, x: number, y: number) => [...b.data.subarray((y * b.width + x) * 4, (y * b.width + x) * 4 + 4)];
-
-function png(name: string): Bitmap {
-  const image = PNG.sync.read(fixture(name));
-  return { width: image.width, height: image.height, data: image.data };
-}
 
 async function sharpReference(bytes: Buffer): Promise<Bitmap> {
   const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data };
-}
-
-/** Largest channel difference; colour is compared only where both pixels are visible. */
-function maxDifference(a: Bitmap, b: Bitmap): number {
-  assert.deepStrictEqual([a.width, a.height], [b.width, b.height], "sizes differ");
-  let max = 0;
-  for (let p = 0; p < a.width * a.height; p++) {
-    const i = p * 4;
-    const visible = a.data[i + 3] > 0 && b.data[i + 3] > 0;
-    for (let k = visible ? 0 : 3; k < 4; k++) max = Math.max(max, Math.abs(a.data[i + k] - b.data[i + k]));
-  }
-  return max;
-}
-
-function failsWith(reason: FailureReason, message: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof PermanentError, `expected a PermanentError, got ${err}`);
-    assert.strictEqual(err.reason, reason, err.message);
-    assert.match(err.message, message);
-    return true;
-  };
 }
 
 /** The fixture with bytes replaced at `at` (little-endian fields, as RIFF stores them). */
