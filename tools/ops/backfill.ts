@@ -23,6 +23,7 @@ import { sourceKeyStateId, type SourceKeyState } from "../../contract/sourceKeyS
 import { backfillEvent, planObject, type PlanReason, type SkipReason, type SourceObjectListing } from "./backfillPlan";
 import {
   StackOutput,
+  STACK_SOURCE_OPTIONS,
   explainAwsError,
   readStackOutputs,
   regionOf,
@@ -226,15 +227,13 @@ function parseCommandLine(argv: string[]) {
   const values = parseOptions(
     argv,
     {
-      stack: { type: "string" },
-      outputs: { type: "string" },
+      ...STACK_SOURCE_OPTIONS,
       prefix: { type: "string" },
       from: { type: "string" },
       rate: { type: "string" },
       "retry-failed": { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
       limit: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
     USAGE,
   );

@@ -11,6 +11,7 @@ import { Table } from "../../contract/table";
 import { RecordStatus, type ImageRecord } from "../../contract/record";
 import {
   StackOutput,
+  STACK_SOURCE_OPTIONS,
   explainAwsError,
   readStackOutputs,
   regionOf,
@@ -213,15 +214,13 @@ export async function main(argv: string[], deps: FailuresDependencies = {}): Pro
   const values = parseOptions(
     argv,
     {
-      stack: { type: "string" },
-      outputs: { type: "string" },
+      ...STACK_SOURCE_OPTIONS,
       status: { type: "string", default: RecordStatus.Failed },
       since: { type: "string", default: "7d" },
       until: { type: "string" },
       limit: { type: "string", default: "50" },
       json: { type: "boolean", default: false },
       "dry-run": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
     USAGE,
   );

@@ -13,6 +13,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   StackOutput,
+  STACK_SOURCE_OPTIONS,
   explainAwsError,
   readStackOutputs,
   regionOf,
@@ -247,12 +248,10 @@ function parseCommandLine(argv: string[]) {
   const values = parseOptions(
     argv,
     {
-      stack: { type: "string" },
-      outputs: { type: "string" },
+      ...STACK_SOURCE_OPTIONS,
       "dry-run": { type: "boolean", default: false },
       wait: { type: "boolean", default: false },
       limit: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
     USAGE,
   );

@@ -44,6 +44,13 @@ function describe(source: StackSource): string {
   return source.outputsFile ? `outputs file ${source.outputsFile}` : `stack "${source.stack}"`;
 }
 
+/** The options every operator command takes to find its stack (and --help), for parseOptions. */
+export const STACK_SOURCE_OPTIONS = {
+  stack: { type: "string" },
+  outputs: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 /** Reads the stack's outputs from the file or, without one, through the Pulumi CLI. */
 export function readStackOutputs(source: StackSource, run: CommandRunner = runCommand): StackOutputs {
   let text: string;
